@@ -1,0 +1,66 @@
+using System.Globalization;
+
+namespace BioXBridge.Cli;
+
+/// <summary>Thrown for anything the user typed wrong; Program prints the message once and exits with code 2.</summary>
+public sealed class UsageException(string message) : Exception(message);
+
+/// <summary>One option of a command: its name, whether it takes a value, and the help line.</summary>
+public sealed record OptionSpec(string Name, string? ValueName, string Help);
+
+/// <summary>
+/// A deliberately small parser: <c>--name value</c>, <c>--name=value</c> and flags. Unknown options, missing values
+/// and malformed numbers are usage errors that name the option and what was expected.
+/// </summary>
+public sealed class CliArgs
+{
+    private readonly Dictionary<string, string?> values = new();
+    private readonly string command;
+
+    public CliArgs(string command, IReadOnlyList<string> args, IReadOnlyList<OptionSpec> specs)
+    {
+        this.command = command;
+        var byName = specs.ToDictionary(s => s.Name);
+        for (int i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            if (!arg.StartsWith("--")) throw new UsageException($"{command}: unexpected argument '{arg}'; options start with --. See 'bioxbridge {command} --help'.");
+            var eq = arg.IndexOf('=');
+            var name = eq > 0 ? arg[2..eq] : arg[2..];
+            if (!byName.TryGetValue(name, out var spec))
+                throw new UsageException($"{command}: unknown option '--{name}'. See 'bioxbridge {command} --help'.");
+            if (spec.ValueName is null)
+            {
+                if (eq > 0) throw new UsageException($"{command}: option '--{name}' is a flag and takes no value");
+                values[name] = null;
+            }
+            else if (eq > 0) values[name] = arg[(eq + 1)..];
+            else if (i + 1 < args.Count && !args[i + 1].StartsWith("--")) values[name] = args[++i];
+            else throw new UsageException($"{command}: option '--{name}' needs a value ({spec.ValueName})");
+        }
+    }
+
+    public bool Has(string name) => values.ContainsKey(name);
+
+    public string? String(string name) => values.TryGetValue(name, out var v) ? v : null;
+
+    public int Int(string name, int fallback, int min = int.MinValue)
+    {
+        if (!values.TryGetValue(name, out var v)) return fallback;
+        if (!int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) || n < min)
+            throw new UsageException($"{command}: option '--{name}' expects an integer ≥ {min}, got '{v}'");
+        return n;
+    }
+
+    public double Double(string name, double fallback)
+    {
+        if (!values.TryGetValue(name, out var v)) return fallback;
+        if (!double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) || !(x > 0))
+            throw new UsageException($"{command}: option '--{name}' expects a positive number, got '{v}'");
+        return x;
+    }
+
+    public static string Help(string usage, string about, IReadOnlyList<OptionSpec> specs) =>
+        $"{usage}\n\n{about}\n\nOptions:\n" + string.Join("\n", specs.Select(s =>
+            $"  --{s.Name}{(s.ValueName is null ? "" : " " + s.ValueName),-22} {s.Help}".Replace("\n", "\n" + new string(' ', 28))));
+}

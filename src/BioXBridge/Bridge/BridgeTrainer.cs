@@ -1,0 +1,56 @@
+using BioXBridge.Evaluation;
+using BioXBridge.Models;
+using static TorchSharp.torch;
+
+namespace BioXBridge.Bridge;
+
+/// <summary>Alignment loss between last-block outputs, each flattened over tokens and features per sample.</summary>
+public enum AlignmentLoss { Cosine, L1, Mse }
+
+/// <summary>Paper §3 defaults: batch 16, Adam without decay or schedule, evaluation every 5 epochs.</summary>
+public sealed record BridgeTrainingConfig(int Epochs = 50, double LearningRate = 1e-4, int BatchSize = 16,
+                                          AlignmentLoss Loss = AlignmentLoss.Cosine, int EvalEvery = 5, long Seed = 0);
+
+/// <summary>
+/// Trains the bridge so that f_old[>l](b(f_new[≤m](x_new))) matches f_old(x_old) at the old model's last block (Eq. 7).
+/// Neither Pool(f_new[≤m](x_new)) nor the target f_old(x_old) changes during training, so both are computed once
+/// (<see cref="CacheInputs"/>, <see cref="CacheTargets"/>); each step runs only the bridge and old blocks l..L−1.
+/// The checkpoint with the best validation balanced accuracy is kept.
+/// </summary>
+public static class BridgeTrainer
+{
+    public static Tensor CacheInputs(BridgedModel model, Tensor xNew, Device device) =>
+        Batches.Map(xNew, 32, device, model.PooledNew);
+
+    public static Tensor CacheTargets(BridgedModel model, Tensor xOld, Device device) =>
+        Batches.Map(xOld, 32, device, x => model.Old.encoder.call(x).flatten(1));
+
+    public static LoopResult Train(BridgedModel model, Tensor pairPooledNew, Tensor pairTargets,
+                                   Tensor valPooledNew, int[] valLabels, int classes, BridgeTrainingConfig cfg,
+                                   Device device, IProgress<ProgressReport>? progress = null)
+    {
+        var inputs = pairPooledNew.to(device);
+        var targets = pairTargets.to(device);
+        return TrainingLoop.Run(model.Bridge, (int)inputs.shape[0],
+            new LoopConfig(cfg.Epochs, cfg.BatchSize, cfg.LearningRate, cfg.EvalEvery, cfg.Seed),
+            idx => Alignment(model.OldLastFromPooled(inputs[idx]).flatten(1), targets[idx], cfg.Loss),
+            () => Evaluate(model, valPooledNew, valLabels, classes, device).BalancedAccuracy,
+            "bridge", progress);
+    }
+
+    public static Tensor Alignment(Tensor predicted, Tensor target, AlignmentLoss loss) => loss switch
+    {
+        AlignmentLoss.Cosine => (1 - nn.functional.cosine_similarity(predicted, target, dim: 1)).mean(),
+        AlignmentLoss.L1 => nn.functional.l1_loss(predicted, target),
+        AlignmentLoss.Mse => nn.functional.mse_loss(predicted, target),
+        _ => throw new ArgumentOutOfRangeException(nameof(loss), loss, null),
+    };
+
+    /// <summary>Metrics of the bridged path from cached pooled new-model features.</summary>
+    public static ClassificationMetrics Evaluate(BridgedModel model, Tensor pooledNew, int[] labels, int classes, Device device)
+    {
+        model.Bridge.eval();
+        var predicted = Batches.ArgMax(Batches.Map(pooledNew, 64, device, model.LogitsFromPooled));
+        return ClassificationMetrics.Compute(labels, predicted, classes);
+    }
+}

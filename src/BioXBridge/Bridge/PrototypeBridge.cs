@@ -1,0 +1,67 @@
+using BioXBridge.Models;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace BioXBridge.Bridge;
+
+/// <summary>How the prototypes P start: N(0, 1) as the released scripts do, or real old-model tokens as the paper says.</summary>
+public enum PrototypeInit { Gaussian, Sampled }
+
+/// <summary>
+/// Shape of a prototype low-rank bridge (paper Eq. 6). <see cref="InputDim"/> is d_m of the new block it reads;
+/// <see cref="OutputTokens"/> × <see cref="OutputDim"/> (N_l × d_l) is the shape of the old block input it replaces.
+/// </summary>
+public sealed record BridgeConfig(int InputDim, int Rank, int Prototypes, int OutputTokens, int OutputDim,
+                                  FeatureLayout OutputLayout, PrototypeInit Init = PrototypeInit.Gaussian)
+{
+    /// <summary>r·d_in + r·N_p·N_l + N_p·d_l.</summary>
+    public long TrainableParameters =>
+        (long)Rank * InputDim + (long)Rank * Prototypes * OutputTokens + (long)Prototypes * OutputDim;
+
+    /// <summary>Fills N_l and d_l from the old model's block-l input shape (without batch).</summary>
+    public static BridgeConfig ForOldBlock(int inputDim, int rank, int prototypes, long[] oldBlockInput,
+                                           FeatureLayout layout, PrototypeInit init = PrototypeInit.Gaussian) =>
+        layout == FeatureLayout.TokenMajor
+            ? new(inputDim, rank, prototypes, (int)oldBlockInput[0], (int)oldBlockInput[1], layout, init)
+            : new(inputDim, rank, prototypes, (int)oldBlockInput[1], (int)oldBlockInput[0], layout, init);
+}
+
+/// <summary>
+/// h̃_l = Reshape_{N_l×N_p}(Pool(h_new) · A · B) · P. Each output token is a linear mix of N_p learned prototypes whose
+/// weights come from a rank-r map of the pooled new-model features. No bias, softmax or nonlinearity. B starts at zero
+/// (as LoRA's second factor), so the bridge outputs zeros at step 0 and training starts from a known point.
+/// </summary>
+public sealed class PrototypeBridge : nn.Module<Tensor, Tensor>
+{
+    private readonly Parameter A, B, P;
+
+    public BridgeConfig Config { get; }
+
+    public PrototypeBridge(BridgeConfig config, Tensor? sampledPrototypes = null) : base(nameof(PrototypeBridge))
+    {
+        Config = config;
+        var a = empty(config.InputDim, config.Rank);
+        nn.init.kaiming_uniform_(a, Math.Sqrt(5));
+        A = nn.Parameter(a);
+        B = nn.Parameter(zeros(config.Rank, (long)config.OutputTokens * config.Prototypes));
+        if (config.Init == PrototypeInit.Sampled)
+        {
+            if (sampledPrototypes is null || !sampledPrototypes.shape.SequenceEqual(new long[] { config.Prototypes, config.OutputDim }))
+                throw new ArgumentException($"sampled prototypes must be shaped ({config.Prototypes}, {config.OutputDim})", nameof(sampledPrototypes));
+            P = nn.Parameter(sampledPrototypes.detach().clone());
+        }
+        else P = nn.Parameter(randn(config.Prototypes, config.OutputDim));
+        RegisterComponents();
+    }
+
+    /// <summary>Pooled new-model features (batch, d_in) → an old block-l input in that model's layout.</summary>
+    public override Tensor forward(Tensor pooled)
+    {
+        var weights = pooled.matmul(A).matmul(B).view(-1, Config.OutputTokens, Config.Prototypes);
+        var tokens = weights.matmul(P); // (batch, N_l, d_l)
+        return Config.OutputLayout == FeatureLayout.TokenMajor ? tokens : tokens.transpose(1, 2);
+    }
+
+    public long ParameterCount() => parameters().Sum(p => p.numel());
+}

@@ -1,0 +1,52 @@
+namespace BioXBridge.Data;
+
+/// <summary>Windows of one modality, N × channels × samples, row-major float32 (the layout the models read).</summary>
+public sealed record SignalWindows(string Modality, double RateHz, int Channels, int Samples, float[] Values)
+{
+    public int Count => Values.Length / (Channels * Samples);
+    public int WindowLength => Channels * Samples;
+
+    public ReadOnlySpan<float> Window(int i) => Values.AsSpan(i * WindowLength, WindowLength);
+
+    public SignalWindows Select(IReadOnlyList<int> rows)
+    {
+        var v = new float[rows.Count * WindowLength];
+        for (int r = 0; r < rows.Count; r++) Window(rows[r]).CopyTo(v.AsSpan(r * WindowLength));
+        return this with { Values = v };
+    }
+}
+
+/// <summary>
+/// Two modalities cut from the same moments: window i of <see cref="First"/> and of <see cref="Second"/> were recorded
+/// together, and share the label and subject at index i. <see cref="Synthetic"/> travels with the data into every record.
+/// </summary>
+public sealed record PairedWindows(
+    string Dataset, bool Synthetic, IReadOnlyList<string> ClassNames,
+    SignalWindows First, SignalWindows Second, int[] Labels, string[] Subjects)
+{
+    public int Count => Labels.Length;
+
+    public SignalWindows Modality(string name) =>
+        First.Modality == name ? First : Second.Modality == name ? Second
+        : throw new ArgumentException($"dataset '{Dataset}' has modalities '{First.Modality}' and '{Second.Modality}', not '{name}'");
+
+    public PairedWindows Select(IReadOnlyList<int> rows) => this with
+    {
+        First = First.Select(rows), Second = Second.Select(rows),
+        Labels = rows.Select(r => Labels[r]).ToArray(), Subjects = rows.Select(r => Subjects[r]).ToArray(),
+    };
+
+    public PairedWindows WhereSubject(Func<string, bool> keep) =>
+        Select(Enumerable.Range(0, Count).Where(i => keep(Subjects[i])).ToArray());
+
+    public static PairedWindows Concat(IReadOnlyList<PairedWindows> parts)
+    {
+        var p0 = parts[0];
+        SignalWindows Cat(Func<PairedWindows, SignalWindows> f) => f(p0) with { Values = parts.SelectMany(p => f(p).Values).ToArray() };
+        return p0 with
+        {
+            First = Cat(p => p.First), Second = Cat(p => p.Second),
+            Labels = parts.SelectMany(p => p.Labels).ToArray(), Subjects = parts.SelectMany(p => p.Subjects).ToArray(),
+        };
+    }
+}

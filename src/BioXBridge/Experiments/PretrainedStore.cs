@@ -1,0 +1,65 @@
+using System.Reflection;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using TorchSharp;
+using TorchSharp.PyBridge;
+
+namespace BioXBridge.Experiments;
+
+/// <summary>
+/// Small pre-trained weights (the synthetic teacher, the pre-trained new encoder) as safetensors, named by a hash of
+/// everything that produced them, so a changed config never reuses stale weights. Lookup order: the cache folder
+/// (<c>$BIOXBRIDGE_CACHE</c>, else <c>~/.cache/bioxbridge</c>), then the copies embedded in the library for the demo's
+/// defaults; otherwise the caller trains and the result is cached. <c>bioxbridge pretrain</c> regenerates them.
+/// </summary>
+public sealed class PretrainedStore
+{
+    public string CacheDirectory { get; }
+
+    public PretrainedStore(string? cacheDirectory = null) =>
+        CacheDirectory = cacheDirectory
+            ?? Environment.GetEnvironmentVariable("BIOXBRIDGE_CACHE")
+            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "bioxbridge");
+
+    /// <summary>File name for weights of <paramref name="kind"/> produced by <paramref name="recipe"/> (any JSON-able object).</summary>
+    public static string FileName(string kind, object recipe)
+    {
+        var json = JsonSerializer.Serialize(recipe, RunRecord.Json);
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(kind + "\n" + json)))[..12];
+        return $"{kind}-{hash}.safetensors";
+    }
+
+    /// <summary>
+    /// Loads the weights into <paramref name="module"/> if a copy exists, else runs <paramref name="train"/> (which
+    /// must leave trained weights in the module) and caches them. Returns where the weights came from and their hash.
+    /// </summary>
+    public (string Source, string Sha256) LoadOrTrain(torch.nn.Module module, string fileName, Action train, bool forceTrain = false)
+    {
+        var cached = Path.Combine(CacheDirectory, fileName);
+        if (!forceTrain && File.Exists(cached))
+        {
+            module.load_safetensors(cached);
+            return ("cache:" + fileName, Sha256(File.ReadAllBytes(cached)));
+        }
+        using (var embedded = typeof(PretrainedStore).Assembly.GetManifestResourceStream("BioXBridge.Assets.pretrained." + fileName))
+        {
+            if (!forceTrain && embedded is not null)
+            {
+                var bytes = new MemoryStream();
+                embedded.CopyTo(bytes);
+                bytes.Position = 0;
+                module.load_safetensors(bytes);
+                return ("embedded:" + fileName, Sha256(bytes.ToArray()));
+            }
+        }
+        train();
+        Directory.CreateDirectory(CacheDirectory);
+        var tmp = cached + $".{Environment.ProcessId}.tmp";
+        module.save_safetensors(tmp);
+        File.Move(tmp, cached, overwrite: true);
+        return ("trained:" + fileName, Sha256(File.ReadAllBytes(cached)));
+    }
+
+    public static string Sha256(byte[] bytes) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes));
+}

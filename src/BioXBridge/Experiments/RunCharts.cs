@@ -1,0 +1,84 @@
+using Microsoft.FSharp.Core;
+using Plotly.NET;
+using Plotly.NET.CSharp;
+using CChart = Plotly.NET.CSharp.Chart;
+using Chart = Plotly.NET.Chart;
+
+namespace BioXBridge.Experiments;
+
+/// <summary>
+/// Plotly.NET charts of one run, shared by the HTML report, the notebooks and the figures command. Every title of a
+/// synthetic run says so, so a chart never passes for the paper's real-data figures.
+/// </summary>
+public static class RunCharts
+{
+    public static readonly string[] MethodOrder = ["oracle", "random", "kd", "bridge"];
+
+    public static string Tag(RunRecord r) => r.Synthetic ? " — SYNTHETIC data" : "";
+
+    /// <summary>Balanced accuracy, F1-macro and F1-weighted per method, in percent, as Table 1 reports them.</summary>
+    public static GenericChart Methods(RunRecord r)
+    {
+        var methods = MethodOrder.Where(r.Methods.ContainsKey).ToArray();
+        (string Name, Func<MetricValues, double> Get)[] metrics =
+            [("Balanced accuracy", m => m.BalancedAccuracy), ("F1-macro", m => m.F1Macro), ("F1-weighted", m => m.F1Weighted)];
+        var bars = metrics.Select(metric => CChart.Column<double, string, string>(
+            values: methods.Select(k => 100 * metric.Get(r.Methods[k].Metrics)).ToArray(),
+            Keys: methods.Select(k => $"{k} ({r.Methods[k].Input})").ToArray(), Name: metric.Name));
+        return Styled(CChart.Combine(bars), $"Test metrics (%), {r.OldModality}→{r.NewModality}{Tag(r)}", "method", "%");
+    }
+
+    /// <summary>Stage 1: probe score of each new block's pooled output (m = 1..M), the chosen m marked.</summary>
+    public static GenericChart Stage1(RunRecord r) =>
+        Profile(r.Positions.Stage1, 1, r.Positions.Input, $"Stage 1: {r.Positions.Criterion} probe per {r.NewModality} block{Tag(r)}",
+                "input position m (output of new block m)", r.Positions.Criterion);
+
+    /// <summary>Stage 2: linear CKA with each old block's pooled input (l = 0..L−1), the chosen l marked.</summary>
+    public static GenericChart Stage2(RunRecord r) =>
+        Profile(r.Positions.Stage2, 0, r.Positions.Output, $"Stage 2: linear CKA per {r.OldModality} block{Tag(r)}",
+                "output position l (input of old block l)", "CKA");
+
+    /// <summary>Bridge and KD training: loss per epoch and validation balanced accuracy where evaluated.</summary>
+    public static GenericChart Training(RunRecord r, string method)
+    {
+        var h = r.Methods[method].History ?? [];
+        var loss = CChart.Line<int, double, string>(x: h.Select(e => e.Epoch).ToArray(), y: h.Select(e => e.Loss).ToArray(), Name: "training loss");
+        var val = h.Where(e => e.Validation is not null).ToArray();
+        var score = CChart.Line<int, double, string>(x: val.Select(e => e.Epoch).ToArray(), y: val.Select(e => e.Validation!.Value).ToArray(),
+                                                      Name: "validation balanced accuracy", ShowMarkers: true);
+        return Styled(CChart.Combine([loss, score]), $"{method} training{Tag(r)}", "epoch", "");
+    }
+
+    private static GenericChart Profile(double[] scores, int first, int chosen, string title, string xTitle, string yTitle)
+    {
+        var xs = Enumerable.Range(first, scores.Length).ToArray();
+        var line = CChart.Line<int, double, string>(x: xs, y: scores, Name: yTitle, ShowMarkers: true);
+        var mark = CChart.Point<int, double, string>(x: [chosen], y: [scores.Length > 0 ? scores[chosen - first] : 0], Name: "chosen");
+        return Styled(CChart.Combine([line, mark]), title, xTitle, yTitle);
+    }
+
+    private static GenericChart Styled(GenericChart chart, string title, string xTitle, string yTitle)
+    {
+        chart = Chart.withTitle(title, null).Invoke(chart);
+        return chart.WithXAxisStyle<double, double, string>(TitleText: xTitle)
+                    .WithYAxisStyle<double, double, string>(TitleText: yTitle)
+                    .WithSize(Width: 760, Height: 420);
+    }
+
+    /// <summary>plotly.js as shipped inside Plotly.NET, so pages render with no network.</summary>
+    public static string PlotlyJs()
+    {
+        var asm = typeof(GenericChart).Assembly;
+        var name = asm.GetManifestResourceNames().First(n => n.EndsWith(".min.js", StringComparison.Ordinal));
+        using var reader = new StreamReader(asm.GetManifestResourceStream(name)!);
+        return reader.ReadToEnd();
+    }
+
+    /// <summary>A chart as a div plus the script that draws it; the page must load <see cref="PlotlyJs"/> first.</summary>
+    public static string Div(GenericChart chart)
+    {
+        var noReference = DisplayOptions.init(null, null, null, null, null, null,
+                                              FSharpOption<PlotlyJSReference>.Some(PlotlyJSReference.NoReference));
+        return GenericChart.toChartHTML(Chart.withDisplayOptions(noReference).Invoke(chart));
+    }
+}

@@ -1,0 +1,96 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace BioXBridge.Models;
+
+/// <summary>Where the feature axis sits in a block's activations.</summary>
+public enum FeatureLayout
+{
+    /// <summary>(batch, tokens, features): transformers (LaBraM, HuBERT-ECG, NormWear).</summary>
+    TokenMajor,
+    /// <summary>(batch, channels, length): convolutional nets (PaPaGei); channels are the features.</summary>
+    ChannelMajor,
+}
+
+/// <summary>
+/// A foundation model cut at its block boundaries, so a bridge can read the output of new-model block m and feed
+/// old-model blocks l..L-1. Blocks always run through <c>call</c>, never <c>forward</c>, so hooks users attach fire.
+/// Positions follow the paper: m ∈ 1..M reads the output of block m−1 (0-based); l ∈ 0..L−1 replaces the input of
+/// block l (l = 0 replaces the embedding output).
+/// </summary>
+public abstract class LayeredEncoder : nn.Module<Tensor, Tensor>
+{
+    protected LayeredEncoder(string name) : base(name) { }
+
+    public abstract int BlockCount { get; }
+    public abstract FeatureLayout Layout { get; }
+    /// <summary>Feature width of the last block's output (what the task head reads).</summary>
+    public abstract int OutputDim { get; }
+
+    /// <summary>Model input → input of block 0.</summary>
+    public abstract Tensor Embed(Tensor input);
+
+    protected abstract nn.Module<Tensor, Tensor> Block(int k);
+
+    public Tensor RunBlock(int k, Tensor h) => Block(k).call(h);
+
+    /// <summary>Runs blocks l..L−1 on a tensor shaped like the input of block l; returns the last block's output.</summary>
+    public Tensor RunFrom(int l, Tensor h)
+    {
+        if (l < 0 || l >= BlockCount) throw new ArgumentOutOfRangeException(nameof(l), l, $"output position must be in 0..{BlockCount - 1}");
+        for (int k = l; k < BlockCount; k++) h = RunBlock(k, h);
+        return h;
+    }
+
+    /// <summary>Output of block m−1, i.e. the prefix f[≤m] of the paper (m ∈ 1..M).</summary>
+    public Tensor RunTo(int m, Tensor input)
+    {
+        if (m < 1 || m > BlockCount) throw new ArgumentOutOfRangeException(nameof(m), m, $"input position must be in 1..{BlockCount}");
+        var h = Embed(input);
+        for (int k = 0; k < m; k++) h = RunBlock(k, h);
+        return h;
+    }
+
+    /// <summary>Last block output, before any final norm, pooling or head (the alignment target of Eq. 7).</summary>
+    public override Tensor forward(Tensor input) => RunFrom(0, Embed(input));
+
+    /// <summary>Mean over every non-batch, non-feature axis: one vector per sample.</summary>
+    public Tensor Pool(Tensor h) => Layout == FeatureLayout.TokenMajor ? h.mean([1]) : h.mean([2]);
+
+    /// <summary>
+    /// One pass that pools every block boundary: element 0 is the pooled embedding output (input of block 0),
+    /// element k+1 the pooled output of block k. Position selection reads all layers from this single pass.
+    /// </summary>
+    public Tensor[] PooledTrace(Tensor input)
+    {
+        var h = Embed(input);
+        var pooled = new Tensor[BlockCount + 1];
+        pooled[0] = Pool(h);
+        for (int k = 0; k < BlockCount; k++)
+        {
+            h = RunBlock(k, h);
+            pooled[k + 1] = Pool(h);
+        }
+        return pooled;
+    }
+
+    /// <summary>Shape (without batch) of the input of block l for one input of the given shape.</summary>
+    public long[] BlockInputShape(int l, long[] inputShape)
+    {
+        using var _ = NewDisposeScope();
+        using var noGrad = no_grad();
+        var h = Embed(zeros([1, .. inputShape]));
+        for (int k = 0; k < l; k++) h = RunBlock(k, h);
+        return h.shape[1..];
+    }
+
+    public long ParameterCount() => parameters().Sum(p => p.numel());
+
+    /// <summary>Freezes every parameter and switches to eval mode (dropout off, batch-norm running statistics).</summary>
+    public void Freeze()
+    {
+        foreach (var p in parameters()) p.requires_grad = false;
+        eval();
+    }
+}

@@ -1,0 +1,53 @@
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+using BioXBridge.Notebooks.Tests.Harness;
+using Xunit;
+
+namespace BioXBridge.Notebooks.Tests;
+
+/// <summary>Cheap checks that keep the notebooks in step with the build: pinned versions and the documented setup cell.</summary>
+public sealed class NotebookConsistencyTests
+{
+    static readonly Regex NugetDirective = new("#r\\s+\\\"nuget:\\s*([^,\\\"]+?)\\s*,\\s*([^\\\"]+?)\\s*\\\"", RegexOptions.Compiled);
+
+    /// <summary>Central package versions (Directory.Packages.props), with $(Property) values from Directory.Build.props.</summary>
+    static Dictionary<string, string> CentralVersions()
+    {
+        var props = XDocument.Load(Path.Combine(RepoPaths.Root, "Directory.Build.props")).Descendants()
+            .Where(e => !e.HasElements && e.Parent?.Name.LocalName == "PropertyGroup")
+            .GroupBy(e => e.Name.LocalName).ToDictionary(g => g.Key, g => g.First().Value.Trim());
+        return XDocument.Load(Path.Combine(RepoPaths.Root, "Directory.Packages.props")).Descendants("PackageVersion")
+            .ToDictionary(e => (string)e.Attribute("Include")!,
+                e => Regex.Replace((string)e.Attribute("Version")!, @"\$\((\w+)\)", m => props.GetValueOrDefault(m.Groups[1].Value, m.Value)),
+                StringComparer.OrdinalIgnoreCase);
+    }
+
+    public static TheoryData<string> Documents()
+    {
+        var data = new TheoryData<string> { "README.md" };
+        foreach (var n in RepoPaths.NotebookFiles()) data.Add(n);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Documents))]
+    public void Nuget_pins_match_Directory_Packages_props(string file)
+    {
+        var central = CentralVersions();
+        var text = File.ReadAllText(Path.Combine(RepoPaths.Notebooks, file)).Replace("\\\"", "\"");
+        var pins = NugetDirective.Matches(text).Select(m => (Id: m.Groups[1].Value, Version: m.Groups[2].Value)).ToList();
+        Assert.NotEmpty(pins);
+        foreach (var (id, version) in pins)
+        {
+            Assert.True(central.TryGetValue(id, out var expected), $"{file}: {id} is not in Directory.Packages.props");
+            Assert.True(expected == version, $"{file}: #r \"nuget: {id}, {version}\" but Directory.Packages.props has {expected}");
+        }
+    }
+
+    [Fact]
+    public void Quickstart_setup_cell_is_the_one_documented_in_the_README()
+    {
+        var quickstart = Path.Combine(RepoPaths.Notebooks, "00-quickstart.ipynb");
+        Assert.Equal(SetupCell.FromReadme(), SetupCell.FromNotebook(quickstart));
+    }
+}

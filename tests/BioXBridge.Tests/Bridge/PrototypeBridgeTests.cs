@@ -1,0 +1,66 @@
+using BioXBridge.Bridge;
+using BioXBridge.Models;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace BioXBridge.Tests.Bridge;
+
+public class PrototypeBridgeTests
+{
+    [Theory]
+    // the paper's directions (method.md §6): r·d_in + r·N_p·N_l + N_p·d_l
+    [InlineData(512, 32, 50, 235, 128, 398_784)]
+    [InlineData(64, 8, 150, 93, 512, 188_912)]
+    [InlineData(512, 32, 300, 181, 200, 1_813_984)]
+    [InlineData(200, 4, 200, 46, 512, 140_000)]
+    [InlineData(768, 256, 200, 19, 200, 1_209_408)]
+    [InlineData(200, 8, 50, 1680, 768, 712_000)]
+    public void ParameterCountMatchesFormulaAndModule(int dIn, int r, int np, int nl, int dl, long expected)
+    {
+        var cfg = new BridgeConfig(dIn, r, np, nl, dl, FeatureLayout.TokenMajor);
+        Assert.Equal(expected, cfg.TrainableParameters);
+        using var bridge = new PrototypeBridge(cfg);
+        Assert.Equal(expected, bridge.ParameterCount());
+    }
+
+    [Fact]
+    public void OutputsZerosAtInitialisationInTheOldModelsLayout()
+    {
+        manual_seed(0);
+        using var token = new PrototypeBridge(new BridgeConfig(16, 4, 8, 10, 6, FeatureLayout.TokenMajor));
+        using var channel = new PrototypeBridge(new BridgeConfig(16, 4, 8, 10, 6, FeatureLayout.ChannelMajor));
+        using var scope = NewDisposeScope();
+        var pooled = randn(3, 16);
+        var t = token.call(pooled);
+        var c = channel.call(pooled);
+        Assert.Equal(new long[] { 3, 10, 6 }, t.shape);
+        Assert.Equal(new long[] { 3, 6, 10 }, c.shape);
+        Assert.Equal(0f, t.abs().max().item<float>());
+        Assert.Equal(0f, c.abs().max().item<float>());
+    }
+
+    [Fact]
+    public void IsEquationSixAndChannelLayoutIsATransposeNotAReshape()
+    {
+        manual_seed(3);
+        var cfg = new BridgeConfig(5, 2, 3, 4, 6, FeatureLayout.ChannelMajor);
+        using var bridge = new PrototypeBridge(cfg);
+        using var scope = NewDisposeScope();
+        var p = bridge.named_parameters().ToDictionary(kv => kv.name, kv => kv.parameter);
+        using (no_grad()) p["B"].normal_();
+        var pooled = randn(2, 5);
+        var expected = pooled.matmul(p["A"]).matmul(p["B"]).view(2, 4, 3).matmul(p["P"]); // (batch, N_l, d_l)
+        var actual = bridge.call(pooled);
+        Assert.True(actual.allclose(expected.transpose(1, 2), rtol: 1e-6, atol: 1e-6));
+    }
+
+    [Fact]
+    public void SampledInitUsesTheGivenTokensAndChecksTheirShape()
+    {
+        var cfg = new BridgeConfig(4, 2, 3, 5, 2, FeatureLayout.TokenMajor, PrototypeInit.Sampled);
+        using var tokens = arange(6, dtype: ScalarType.Float32).view(3, 2);
+        using var bridge = new PrototypeBridge(cfg, tokens);
+        Assert.True(bridge.named_parameters().First(p => p.name == "P").parameter.eq(tokens).all().item<bool>());
+        Assert.Throws<ArgumentException>(() => new PrototypeBridge(cfg, zeros(2, 2)));
+    }
+}

@@ -1,0 +1,99 @@
+using BioXBridge.Experiments;
+using Xunit;
+
+namespace BioXBridge.Tests.Experiments;
+
+/// <summary>
+/// The demo's method end to end on the embedded SynWESAD default, without the slow KD baseline. Shared once per class
+/// because each run takes tens of seconds; the pre-trained encoder and teacher load from the embedded weights.
+/// </summary>
+public sealed class DemoRuns
+{
+    public static readonly ExperimentConfig Config = new() { RunDistillation = false };
+    public RunRecord First { get; } = BridgeExperiment.Run(Config);
+    public RunRecord Second { get; } = BridgeExperiment.Run(Config);
+    public RunRecord Negative { get; } = BridgeExperiment.Run(Config with { NegativeControl = true, Name = "negative-control" });
+}
+
+public class BridgeExperimentTests(DemoRuns runs) : IClassFixture<DemoRuns>
+{
+    [Fact]
+    public void BridgeTransfersMostOfTheTeachersAccuracyToTheNewModality()
+    {
+        var m = runs.First.Methods;
+        double oracle = m["oracle"].Metrics.BalancedAccuracy, bridge = m["bridge"].Metrics.BalancedAccuracy;
+        Assert.True(bridge >= 0.8 * oracle, $"bridge {bridge:F3} < 0.8 × oracle {oracle:F3}");
+        Assert.True(bridge >= 1.0 / 3 + 0.20, $"bridge {bridge:F3} is not 0.20 above chance");
+        Assert.Equal("ecg", m["bridge"].Input);
+        Assert.Equal("ppg", m["oracle"].Input);
+    }
+
+    [Fact]
+    public void SameSeedGivesIdenticalMetricsAndPositions()
+    {
+        foreach (var (name, result) in runs.First.Methods)
+        {
+            Assert.Equal(result.Metrics.BalancedAccuracy, runs.Second.Methods[name].Metrics.BalancedAccuracy);
+            Assert.Equal(result.Metrics.Confusion, runs.Second.Methods[name].Metrics.Confusion);
+        }
+        Assert.Equal(runs.First.Positions.Stage1, runs.Second.Positions.Stage1);
+        Assert.Equal(runs.First.Positions.Stage2, runs.Second.Positions.Stage2);
+        Assert.Equal(runs.First.Splits["test"].Sha256, runs.Second.Splits["test"].Sha256);
+    }
+
+    [Fact]
+    public void NegativeControlStaysAtChance()
+    {
+        var bridge = runs.Negative.Methods["bridge"].Metrics.BalancedAccuracy;
+        Assert.InRange(bridge, 1.0 / 3 - 0.10, 1.0 / 3 + 0.10);
+        // the teacher still sees the class in PPG, so the control fails for the right reason
+        Assert.True(runs.Negative.Methods["oracle"].Metrics.BalancedAccuracy > 0.6);
+    }
+
+    [Fact]
+    public void RecordHasEveryLayersScoresAndSaysTheDataAreSynthetic()
+    {
+        var r = runs.First;
+        Assert.True(r.Synthetic);
+        Assert.Contains("SYNTHETIC", r.DataNote);
+        Assert.Equal(Config.NewModel.Layers, r.Positions.Stage1.Length);
+        Assert.Equal(Config.OldModel.Blocks, r.Positions.Stage2.Length);
+        Assert.InRange(r.Positions.Input, 1, r.Positions.Stage1.Length);
+        Assert.InRange(r.Positions.Output, 0, r.Positions.Stage2.Length - 1);
+        Assert.Equal(r.Positions.Stage2.Max(), r.Positions.Stage2[r.Positions.Output]);
+        Assert.Equal(["train", "val", "pair", "test"], r.Splits.Keys);
+        Assert.Empty(r.Splits["train"].Subjects.Intersect(r.Splits["test"].Subjects));
+        Assert.StartsWith("embedded:", r.Weights["teacher"]);
+        Assert.True(r.PeakMemoryBytes > 0);
+    }
+
+    [Fact]
+    public void RunFolderRoundTripsAndNeverOverwritesAFinishedRun()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "bioxbridge-test-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            RunFolder.Write(runs.First, dir);
+            var back = RunFolder.Read(dir);
+            Assert.Equal(runs.First.Methods["bridge"].Metrics.F1Macro, back.Methods["bridge"].Metrics.F1Macro);
+            Assert.Equal(runs.First.Config, back.Config);
+            var csv = File.ReadAllLines(Path.Combine(dir, RunFolder.ResultsFile));
+            Assert.Equal(1 + runs.First.Methods.Count, csv.Length);
+            Assert.All(csv.Skip(1), line => Assert.Contains(",synthetic,", line));
+            var html = File.ReadAllText(Path.Combine(dir, RunFolder.ReportFile));
+            Assert.Contains("Plotly.newPlot", html);
+            Assert.DoesNotContain("src=\"https://cdn.plot.ly", html); // plotly.js is inlined: the page works offline
+            Assert.Contains("SYNTHETIC", html);
+
+            var before = File.ReadAllText(Path.Combine(dir, RunFolder.RecordFile));
+            var e = Assert.Throws<IOException>(() => RunFolder.Write(runs.Second, dir));
+            Assert.Contains("finished run", e.Message);
+            Assert.Equal(before, File.ReadAllText(Path.Combine(dir, RunFolder.RecordFile)));
+            Assert.Empty(Directory.GetDirectories(Path.GetDirectoryName(dir)!, $".{Path.GetFileName(dir)}.partial-*"));
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, true);
+        }
+    }
+}
