@@ -60,6 +60,14 @@ public sealed class CliArgs
         return x;
     }
 
+    public T Enum<T>(string name, T fallback) where T : struct, System.Enum
+    {
+        if (!values.TryGetValue(name, out var v)) return fallback;
+        if (v is null || !System.Enum.TryParse<T>(v, ignoreCase: true, out var parsed) || int.TryParse(v, out _))
+            throw new UsageException($"{command}: option '--{name}' expects one of {string.Join(", ", System.Enum.GetNames<T>().Select(n => n.ToLowerInvariant()))}, got '{v}'");
+        return parsed;
+    }
+
     public static string Help(string usage, string about, IReadOnlyList<OptionSpec> specs) =>
         $"{usage}\n\n{about}\n\nOptions:\n" + string.Join("\n", specs.Select(s =>
             $"  --{s.Name}{(s.ValueName is null ? "" : " " + s.ValueName),-22} {s.Help}".Replace("\n", "\n" + new string(' ', 28))));

@@ -29,12 +29,12 @@ public sealed class ConsoleProgress(ProgressContext context) : IProgress<Progres
     /// <summary>Redirected output (CI, logs): one line when a step starts and one when it ends, no animation.</summary>
     private sealed class LineProgress : IProgress<ProgressReport>
     {
-        private readonly HashSet<string> started = new();
+        private readonly HashSet<string> started = new(), finished = new();
 
         public void Report(ProgressReport r)
         {
             if (started.Add(r.Step)) Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {r.Step} …");
-            if (r.Done >= r.Total) Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {r.Step}: done{(r.Detail is null ? "" : " (" + r.Detail + ")")}");
+            if (r.Done >= r.Total && finished.Add(r.Step)) Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {r.Step}: done{(r.Detail is null ? "" : " (" + r.Detail + ")")}");
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using BioXBridge.Notebooks.Tests.Harness;
 using Xunit;
 using Xunit.Abstractions;
@@ -23,7 +24,20 @@ public sealed class NotebookTests(ITestOutputHelper output)
             NotebookAssert.DisplayedPlotlyChart(run);
             NotebookAssert.PlotlyJsInlinedOnce(run);
             NotebookAssert.DisplayedHtmlTable(run);
-            NotebookAssert.DisplayedValue(run, "3"); // torch.ones(3).sum()
+            // every chart of the (synthetic) data or results says so in its title
+            var charts = NotebookAssert.Html(run, "Plotly.newPlot");
+            Assert.True(charts.Count >= 4, $"expected the window, positions, methods and training charts, got {charts.Count}");
+            Assert.All(charts, c => Assert.Contains("SYNTHETIC", c.Value));
+            // the results table: one row per method, under a SYNTHETIC heading
+            Assert.Contains(NotebookAssert.Html(run, "<table"), t => t.Value.Contains(">oracle<") && t.Value.Contains(">bridge<"));
+            Assert.NotEmpty(NotebookAssert.Html(run, "Test metrics (%), ppg → ecg — SYNTHETIC data"));
+            var stdout = run.Stdout;
+            Assert.Matches(@"bridge balanced accuracy \(ECG test, SYNTHETIC\): [01]\.\d{3}", stdout);
+            Assert.Contains("largest |output| of the untrained bridge: 0", stdout);      // B = 0 at init
+            var formula = Regex.Match(stdout, @"r·d_in \+ r·N_p·N_l \+ N_p·d_l = .+ = ([\d,. ]+)\r?\n").Groups[1].Value.Trim();
+            var counted = Regex.Match(stdout, @"bridge\.ParameterCount\(\)\s+= ([\d,. ]+)\r?\n").Groups[1].Value.Trim();
+            Assert.NotEqual("", formula);
+            Assert.Equal(formula, counted);
         },
     };
 

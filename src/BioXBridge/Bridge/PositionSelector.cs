@@ -39,9 +39,11 @@ public static class PositionSelector
                 ProbeCriterion.Accuracy => s.Accuracy,
                 _ => -s.LogLoss,
             };
-            progress?.Report(new ProgressReport("positions: stage 1", m, newEncoder.BlockCount, $"m={m} score {stage1[m - 1]:F3}"));
+            if (m < newEncoder.BlockCount)
+                progress?.Report(new ProgressReport("positions: stage 1", m, newEncoder.BlockCount, $"m={m} score {stage1[m - 1]:F3}"));
         }
         int input = ArgMax(stage1) + 1;
+        progress?.Report(new ProgressReport("positions: stage 1", stage1.Length, stage1.Length, $"chose m={input}, score {stage1[input - 1]:F3}"));
 
         var x = Batches.ToRows(newLayers[input]);
         var oldLayers = Batches.MapMany(pairOld, 32, device, teacher.encoder.PooledTrace);
@@ -49,10 +51,13 @@ public static class PositionSelector
         for (int l = 0; l < stage2.Length; l++)
         {
             stage2[l] = LinearCka.Compute(x, Batches.ToRows(oldLayers[l]));
-            progress?.Report(new ProgressReport("positions: stage 2", l + 1, stage2.Length, $"l={l} CKA {stage2[l]:F3}"));
+            if (l + 1 < stage2.Length)
+                progress?.Report(new ProgressReport("positions: stage 2", l + 1, stage2.Length, $"l={l} CKA {stage2[l]:F3}"));
         }
         foreach (var t in newLayers.Concat(oldLayers)) t.Dispose();
-        return new PositionScores(input, ArgMax(stage2), stage1, stage2, criterion);
+        int output = ArgMax(stage2);
+        progress?.Report(new ProgressReport("positions: stage 2", stage2.Length, stage2.Length, $"chose l={output}, CKA {stage2[output]:F3}"));
+        return new PositionScores(input, output, stage1, stage2, criterion);
     }
 
     // first maximum wins, so ties resolve to the shallower block

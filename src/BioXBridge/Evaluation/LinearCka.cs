@@ -66,7 +66,7 @@ public static class LinearCka
             var ai = a.AsSpan(i * n, n);
             for (int j = same ? i : 0; j < wb; j++)
             {
-                double v = Dot(ai, b.AsSpan(j * n, n));
+                double v = VectorMath.Dot(ai, b.AsSpan(j * n, n));
                 sum += same && j != i ? 2 * v * v : v * v;
             }
         }
@@ -83,32 +83,10 @@ public static class LinearCka
             for (int i = 0; i < n; i++)
             {
                 double xi = col[i];
-                if (xi != 0) Axpy(xi, col[i..], g.AsSpan(i * n + i, n - i));
+                if (xi != 0) VectorMath.Axpy(xi, col[i..], g.AsSpan(i * n + i, n - i));
             }
         }
         return g;
-    }
-
-    private static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
-    {
-        var va = MemoryMarshal.Cast<double, Vector<double>>(a);
-        var vb = MemoryMarshal.Cast<double, Vector<double>>(b);
-        Vector<double> acc0 = Vector<double>.Zero, acc1 = Vector<double>.Zero;
-        int v = 0;
-        for (; v + 1 < va.Length; v += 2) { acc0 += va[v] * vb[v]; acc1 += va[v + 1] * vb[v + 1]; }
-        if (v < va.Length) acc0 += va[v] * vb[v];
-        double s = Vector.Sum(acc0 + acc1);
-        for (int i = va.Length * Vector<double>.Count; i < a.Length; i++) s += a[i] * b[i];
-        return s;
-    }
-
-    private static void Axpy(double alpha, ReadOnlySpan<double> x, Span<double> y)
-    {
-        var vx = MemoryMarshal.Cast<double, Vector<double>>(x);
-        var vy = MemoryMarshal.Cast<double, Vector<double>>(y);
-        var va = new Vector<double>(alpha);
-        for (int v = 0; v < vx.Length; v++) vy[v] += va * vx[v];
-        for (int i = vx.Length * Vector<double>.Count; i < x.Length; i++) y[i] += alpha * x[i];
     }
 
     // Returns the data transposed to column-major with column means removed. A column whose raw values are all

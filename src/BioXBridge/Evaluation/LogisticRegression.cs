@@ -177,7 +177,7 @@ public sealed class LogisticRegression
     {
         int stride = NumFeatures + 1;
         for (int r = 0; r < _rows; r++)
-            z[r] = _w[r * stride + NumFeatures] + Dot(x, _w.AsSpan(r * stride, NumFeatures));
+            z[r] = _w[r * stride + NumFeatures] + VectorMath.Dot(x, _w.AsSpan(r * stride, NumFeatures));
     }
 
     private static double MultinomialLoss(double[] X, int[] y, int n, int d, int k, double invC,
@@ -190,13 +190,13 @@ public sealed class LogisticRegression
         for (int i = 0; i < n; i++)
         {
             var xi = new ReadOnlySpan<double>(X, i * d, d);
-            for (int c = 0; c < k; c++) z[c] = w[c * stride + d] + Dot(xi, w.Slice(c * stride, d));
+            for (int c = 0; c < k; c++) z[c] = w[c * stride + d] + VectorMath.Dot(xi, w.Slice(c * stride, d));
             double lse = LogSumExp(z);
             loss += lse - z[y[i]];
             for (int c = 0; c < k; c++)
             {
                 double r = Math.Exp(z[c] - lse) - (c == y[i] ? 1.0 : 0.0);
-                Axpy(r, xi, grad.Slice(c * stride, d));
+                VectorMath.Axpy(r, xi, grad.Slice(c * stride, d));
                 grad[c * stride + d] += r;
             }
         }
@@ -213,11 +213,11 @@ public sealed class LogisticRegression
         for (int i = 0; i < n; i++)
         {
             var xi = new ReadOnlySpan<double>(X, i * d, d);
-            double z = w[d] + Dot(xi, wx);
+            double z = w[d] + VectorMath.Dot(xi, wx);
             // log(1 + e^z) − y·z, the half-binomial loss sklearn minimises, in overflow-free form.
             loss += Softplus(z) - (y[i] == 1 ? z : 0.0);
             double r = Sigmoid(z) - y[i];
-            Axpy(r, xi, gx);
+            VectorMath.Axpy(r, xi, gx);
             gb += r;
         }
         grad[d] = gb;
@@ -253,28 +253,6 @@ public sealed class LogisticRegression
         if (z >= 0) return 1 / (1 + Math.Exp(-z));
         double e = Math.Exp(z);
         return e / (1 + e);
-    }
-
-    private static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
-    {
-        var va = MemoryMarshal.Cast<double, Vector<double>>(a);
-        var vb = MemoryMarshal.Cast<double, Vector<double>>(b);
-        Vector<double> acc0 = Vector<double>.Zero, acc1 = Vector<double>.Zero;
-        int v = 0;
-        for (; v + 1 < va.Length; v += 2) { acc0 += va[v] * vb[v]; acc1 += va[v + 1] * vb[v + 1]; }
-        if (v < va.Length) acc0 += va[v] * vb[v];
-        double s = Vector.Sum(acc0 + acc1);
-        for (int i = va.Length * Vector<double>.Count; i < a.Length; i++) s += a[i] * b[i];
-        return s;
-    }
-
-    private static void Axpy(double alpha, ReadOnlySpan<double> x, Span<double> y)
-    {
-        var vx = MemoryMarshal.Cast<double, Vector<double>>(x);
-        var vy = MemoryMarshal.Cast<double, Vector<double>>(y);
-        var va = new Vector<double>(alpha);
-        for (int v = 0; v < vx.Length; v++) vy[v] += va * vx[v];
-        for (int i = vx.Length * Vector<double>.Count; i < x.Length; i++) y[i] += alpha * x[i];
     }
 
     // Copies rows into one contiguous array (cache-friendly inner loops) and validates shape and finiteness.

@@ -58,7 +58,8 @@ public static class BridgeExperiment
         watch.Restart();
         manual_seed(cfg.Seed);
         var oldShape = teacher.encoder.BlockInputShape(positions.Output, x["pair"].Old.shape[1..]);
-        var bridgeConfig = BridgeConfig.ForOldBlock(newEncoder.OutputDim, cfg.Rank, cfg.Prototypes, oldShape,
+        int inputWidth = newEncoder.OutputWidth(positions.Input, x["pair"].New.shape[1..]);
+        var bridgeConfig = BridgeConfig.ForOldBlock(inputWidth, cfg.Rank, cfg.Prototypes, oldShape,
                                                     teacher.encoder.Layout, cfg.PrototypeInit);
         using var sampled = cfg.PrototypeInit == PrototypeInit.Sampled
             ? PrototypeSampling.Sample(teacher.encoder, positions.Output, x["pair"].Old, cfg.Prototypes, cfg.Seed, device)

@@ -34,12 +34,12 @@ public sealed record ExperimentConfig
     public int Rank { get; init; } = 4;
     public int Prototypes { get; init; } = 16;
     public PrototypeInit PrototypeInit { get; init; } = PrototypeInit.Gaussian;
-    public BridgeTrainingConfig Bridge { get; init; } = new(Epochs: 30, LearningRate: 1e-3);
+    public BridgeTrainingConfig Bridge { get; init; } = new(Epochs: 30, LearningRate: 3e-3);
     public ProbeCriterion Criterion { get; init; } = ProbeCriterion.F1Macro;
     /// <summary>Fixed positions skip selection (m ∈ 1..M, l ∈ 0..L−1); null selects them (paper §3.3).</summary>
     public int? InputPosition { get; init; }
     public int? OutputPosition { get; init; }
 
-    public DistillationConfig Distillation { get; init; } = new(Epochs: 15, LearningRate: 1e-3);
+    public DistillationConfig Distillation { get; init; } = new(Epochs: 10, LearningRate: 1e-3);
     public bool RunDistillation { get; init; } = true;
 }

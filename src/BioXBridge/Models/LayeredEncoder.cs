@@ -85,6 +85,14 @@ public abstract class LayeredEncoder : nn.Module<Tensor, Tensor>
         return h.shape[1..];
     }
 
+    /// <summary>Feature width d_m of the output of block m−1 (what a bridge at input position m reads).</summary>
+    public int OutputWidth(int m, long[] inputShape)
+    {
+        using var _ = NewDisposeScope();
+        using var noGrad = no_grad();
+        return (int)Pool(RunTo(m, zeros([1, .. inputShape]))).shape[1];
+    }
+
     public long ParameterCount() => parameters().Sum(p => p.numel());
 
     /// <summary>Freezes every parameter and switches to eval mode (dropout off, batch-norm running statistics).</summary>

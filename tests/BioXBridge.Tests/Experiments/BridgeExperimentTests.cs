@@ -56,8 +56,8 @@ public class BridgeExperimentTests(DemoRuns runs) : IClassFixture<DemoRuns>
         var r = runs.First;
         Assert.True(r.Synthetic);
         Assert.Contains("SYNTHETIC", r.DataNote);
-        Assert.Equal(Config.NewModel.Layers, r.Positions.Stage1.Length);
-        Assert.Equal(Config.OldModel.Blocks, r.Positions.Stage2.Length);
+        Assert.Equal(DemoRuns.Config.NewModel.Layers, r.Positions.Stage1.Length);
+        Assert.Equal(DemoRuns.Config.OldModel.Blocks, r.Positions.Stage2.Length);
         Assert.InRange(r.Positions.Input, 1, r.Positions.Stage1.Length);
         Assert.InRange(r.Positions.Output, 0, r.Positions.Stage2.Length - 1);
         Assert.Equal(r.Positions.Stage2.Max(), r.Positions.Stage2[r.Positions.Output]);

@@ -17,6 +17,9 @@ public class EncoderTests
         int[] channels = [4, 4, 4, 4, 4, 8, 8, 8, 8, 16, 16, 16, 16, 32, 32, 32, 32, 64];
         for (int l = 0; l < 18; l++)
             Assert.Equal(new long[] { channels[l], lengths[l] }, net.BlockInputShape(l, [1, 7500]));
+        // a bridge reading PaPaGei (ECG→PPG direction) sees the width of the block it reads, not the last one
+        Assert.Equal(8, net.OutputWidth(5, [1, 7500]));
+        Assert.Equal(64, net.OutputWidth(18, [1, 7500]));
     }
 
     [Fact]
