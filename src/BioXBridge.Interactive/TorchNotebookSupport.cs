@@ -1,6 +1,5 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
-using System.Text;
 
 namespace BioXBridge.Interactive;
 
@@ -22,12 +21,6 @@ public static class TorchNotebookSupport
 {
     const string WeakVersion = "GLIBCXX_3.4.32";
     const string LibTorchSharp = "libLibTorchSharp.so";
-
-    static readonly string[] LibstdcxxCandidates =
-    {
-        "/usr/lib/x86_64-linux-gnu/libstdc++.so.6", "/lib/x86_64-linux-gnu/libstdc++.so.6",
-        "/usr/lib64/libstdc++.so.6", "/usr/lib/libstdc++.so.6",
-    };
 
     static readonly string[] SystemLibDirs =
         { "/usr/lib/x86_64-linux-gnu", "/lib/x86_64-linux-gnu", "/usr/lib", "/usr/local/lib", "/usr/lib64" };
@@ -63,13 +56,11 @@ public static class TorchNotebookSupport
 
     static void PatchGlibcxx(string torchDir, List<string> log)
     {
-        var libstdcxx = LibstdcxxCandidates.FirstOrDefault(File.Exists);
-        if (libstdcxx is not null && ElfVersionPatch.Contains(File.ReadAllBytes(libstdcxx), Encoding.ASCII.GetBytes(WeakVersion + "\0")))
-            return; // the system libstdc++ is new enough
+        if (GlibcxxPatch.SystemProvides(WeakVersion)) return; // the system libstdc++ is new enough
         foreach (var path in LibTorchSharpCandidates(torchDir).Distinct())
         {
             if (!File.Exists(path)) continue;
-            if (ElfVersionPatch.WeakenFile(path, WeakVersion))
+            if (GlibcxxPatch.WeakenFile(path, WeakVersion))
                 log.Add($"torch: marked {WeakVersion} weak in {path}");
         }
     }
@@ -97,73 +88,4 @@ public static class TorchNotebookSupport
         }
         log.Add($"torch: preloaded libtorch {version} from {native} (a system libtorch_cpu.so would shadow it)");
     }
-}
-
-/// <summary>Marks one symbol-version need of an ELF64 little-endian shared object as weak (VER_FLG_WEAK).</summary>
-public static class ElfVersionPatch
-{
-    const uint ShtGnuVerneed = 0x6ffffffe;
-    const ushort VerFlgWeak = 0x2;
-
-    /// <summary>Patches <paramref name="path"/> in place (through a temporary file and a rename); true when changed.</summary>
-    public static bool WeakenFile(string path, string version)
-    {
-        var data = File.ReadAllBytes(path);
-        if (Weaken(data, version) == 0) return false;
-        var tmp = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
-        File.WriteAllBytes(tmp, data);
-        try { File.Move(tmp, path, overwrite: true); }
-        catch (IOException) { File.Delete(tmp); throw; }
-        return true;
-    }
-
-    /// <summary>Sets VER_FLG_WEAK on every need of <paramref name="version"/>; returns how many were changed.</summary>
-    public static int Weaken(byte[] data, string version)
-    {
-        if (data.Length < 64 || data[0] != 0x7f || data[1] != (byte)'E' || data[2] != (byte)'L' || data[3] != (byte)'F'
-            || data[4] != 2 || data[5] != 1)
-            throw new InvalidDataException("not an ELF64 little-endian file");
-        var wanted = Encoding.ASCII.GetBytes(version);
-        ulong shoff = BitConverter.ToUInt64(data, 0x28);
-        int shentsize = BitConverter.ToUInt16(data, 0x3A), shnum = BitConverter.ToUInt16(data, 0x3C);
-        int changed = 0;
-        for (int i = 0; i < shnum; i++)
-        {
-            int sh = checked((int)shoff + i * shentsize);
-            if (BitConverter.ToUInt32(data, sh + 4) != ShtGnuVerneed) continue;
-            int off = checked((int)BitConverter.ToUInt64(data, sh + 0x18));
-            int link = (int)BitConverter.ToUInt32(data, sh + 0x28);
-            int count = (int)BitConverter.ToUInt32(data, sh + 0x2C);
-            int strtab = checked((int)BitConverter.ToUInt64(data, checked((int)shoff + link * shentsize) + 0x18));
-            int p = off;
-            for (int n = 0; n < count; n++)
-            {
-                int vnCnt = BitConverter.ToUInt16(data, p + 2);
-                int vnAux = (int)BitConverter.ToUInt32(data, p + 8);
-                int vnNext = (int)BitConverter.ToUInt32(data, p + 12);
-                int a = p + vnAux;
-                for (int k = 0; k < vnCnt; k++)
-                {
-                    ushort flags = BitConverter.ToUInt16(data, a + 4);
-                    int name = (int)BitConverter.ToUInt32(data, a + 8);
-                    int nxt = (int)BitConverter.ToUInt32(data, a + 12);
-                    if (NameEquals(data, strtab + name, wanted) && (flags & VerFlgWeak) == 0)
-                    {
-                        BitConverter.TryWriteBytes(data.AsSpan(a + 4, 2), (ushort)(flags | VerFlgWeak));
-                        changed++;
-                    }
-                    if (nxt == 0) break;
-                    a += nxt;
-                }
-                if (vnNext == 0) break;
-                p += vnNext;
-            }
-        }
-        return changed;
-    }
-
-    static bool NameEquals(byte[] data, int at, byte[] wanted) =>
-        at + wanted.Length < data.Length && data.AsSpan(at, wanted.Length).SequenceEqual(wanted) && data[at + wanted.Length] == 0;
-
-    internal static bool Contains(byte[] haystack, byte[] needle) => haystack.AsSpan().IndexOf(needle) >= 0;
 }
