@@ -68,6 +68,15 @@ public sealed class CliArgs
         return parsed;
     }
 
+    /// <summary>Parses <paramref name="args"/> for one command, answers <c>--help</c>, else runs <paramref name="handler"/>.</summary>
+    public static int Run(string command, string[] args, IReadOnlyList<OptionSpec> options, string about, Func<CliArgs, int> handler)
+    {
+        var parsed = new CliArgs(command, args, options);
+        if (!parsed.Has("help")) return handler(parsed);
+        Console.WriteLine(Help($"Usage: bioxbridge {command} [options]", about, options));
+        return 0;
+    }
+
     public static string Help(string usage, string about, IReadOnlyList<OptionSpec> specs) =>
         $"{usage}\n\n{about}\n\nOptions:\n" + string.Join("\n", specs.Select(s =>
             $"  --{s.Name}{(s.ValueName is null ? "" : " " + s.ValueName),-22} {s.Help}".Replace("\n", "\n" + new string(' ', 28))));

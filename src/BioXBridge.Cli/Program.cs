@@ -1,10 +1,13 @@
 using BioXBridge.Cli;
 
-// bioxbridge <command> [options]: the CLI twin of every notebook step.
-var commands = new Dictionary<string, (string About, OptionSpec[] Options, Func<CliArgs, int> Run)>
+// bioxbridge <command> [options]: the CLI twin of every notebook step. Each command parses its own words, so commands
+// with sub-commands (models) and plain ones share one table.
+var commands = new Dictionary<string, (string About, Func<string[], int> Run)>
 {
-    ["demo"] = (DemoCommand.About, DemoCommand.Options, DemoCommand.Run),
-    ["pretrain"] = (PretrainCommand.About, PretrainCommand.Options, PretrainCommand.Run),
+    ["demo"] = (DemoCommand.About, a => CliArgs.Run("demo", a, DemoCommand.Options, DemoCommand.About, DemoCommand.Run)),
+    ["pretrain"] = (PretrainCommand.About, a => CliArgs.Run("pretrain", a, PretrainCommand.Options, PretrainCommand.About, PretrainCommand.Run)),
+    ["models"] = (ModelsCommand.About, ModelsCommand.Dispatch),
+    ["bench"] = (BenchCommand.About, a => CliArgs.Run("bench", a, BenchCommand.Options, BenchCommand.About, BenchCommand.Run)),
 };
 
 string Overview() =>
@@ -25,13 +28,7 @@ if (!commands.TryGetValue(args[0], out var command))
 }
 try
 {
-    var parsed = new CliArgs(args[0], args[1..], command.Options);
-    if (parsed.Has("help"))
-    {
-        Console.WriteLine(CliArgs.Help($"Usage: bioxbridge {args[0]} [options]", command.About, command.Options));
-        return 0;
-    }
-    return command.Run(parsed);
+    return command.Run(args[1..]);
 }
 catch (UsageException e)
 {

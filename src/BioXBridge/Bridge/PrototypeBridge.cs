@@ -12,19 +12,27 @@ public enum PrototypeInit { Gaussian, Sampled }
 /// Shape of a prototype low-rank bridge (paper Eq. 6). <see cref="InputDim"/> is d_m of the new block it reads;
 /// <see cref="OutputTokens"/> × <see cref="OutputDim"/> (N_l × d_l) is the shape of the old block input it replaces.
 /// </summary>
+/// <remarks>
+/// <see cref="Groups"/> &gt; 1 splits the N_l output tokens of one recording over that many rows of the old model's
+/// batch: NormWear runs its blocks on (batch·channels, 560, 768), so its bridge makes N_l = channels·560 tokens per
+/// recording and views them as (batch·channels, 560, 768). <see cref="ReleaseReshape"/> reproduces the released
+/// LaBraM code, which turns (batch, d_l, N_l) into (batch, N_l, d_l) with a reshape instead of a transpose and so
+/// scrambles tokens (method.md §2); it is off by default and exists for the ablation that measures the difference.
+/// </remarks>
 public sealed record BridgeConfig(int InputDim, int Rank, int Prototypes, int OutputTokens, int OutputDim,
-                                  FeatureLayout OutputLayout, PrototypeInit Init = PrototypeInit.Gaussian)
+                                  FeatureLayout OutputLayout, PrototypeInit Init = PrototypeInit.Gaussian,
+                                  int Groups = 1, bool ReleaseReshape = false)
 {
     /// <summary>r·d_in + r·N_p·N_l + N_p·d_l.</summary>
     public long TrainableParameters =>
         (long)Rank * InputDim + (long)Rank * Prototypes * OutputTokens + (long)Prototypes * OutputDim;
 
-    /// <summary>Fills N_l and d_l from the old model's block-l input shape (without batch).</summary>
+    /// <summary>Fills N_l and d_l from the old model's block-l input shape (one batch row, without batch).</summary>
     public static BridgeConfig ForOldBlock(int inputDim, int rank, int prototypes, long[] oldBlockInput,
-                                           FeatureLayout layout, PrototypeInit init = PrototypeInit.Gaussian) =>
+                                           FeatureLayout layout, PrototypeInit init = PrototypeInit.Gaussian, int groups = 1) =>
         layout == FeatureLayout.TokenMajor
-            ? new(inputDim, rank, prototypes, (int)oldBlockInput[0], (int)oldBlockInput[1], layout, init)
-            : new(inputDim, rank, prototypes, (int)oldBlockInput[1], (int)oldBlockInput[0], layout, init);
+            ? new(inputDim, rank, prototypes, groups * (int)oldBlockInput[0], (int)oldBlockInput[1], layout, init, groups)
+            : new(inputDim, rank, prototypes, groups * (int)oldBlockInput[1], (int)oldBlockInput[0], layout, init, groups);
 }
 
 /// <summary>
@@ -60,6 +68,8 @@ public sealed class PrototypeBridge : nn.Module<Tensor, Tensor>
     {
         var weights = pooled.matmul(A).matmul(B).view(-1, Config.OutputTokens, Config.Prototypes);
         var tokens = weights.matmul(P); // (batch, N_l, d_l)
+        if (Config.ReleaseReshape) tokens = tokens.transpose(1, 2).reshape(tokens.shape);
+        if (Config.Groups > 1) tokens = tokens.reshape(-1, Config.OutputTokens / Config.Groups, Config.OutputDim);
         return Config.OutputLayout == FeatureLayout.TokenMajor ? tokens : tokens.transpose(1, 2);
     }
 

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -9,14 +10,29 @@ namespace BioXBridge.Models;
 /// HuBERT-ECG (Coppola et al. 2024) in Hugging Face's HubertModel layout: a strided conv feature extractor, a feature
 /// projection, a grouped positional convolution and post-LN transformer layers. <see cref="Small"/> is the paper's
 /// model (100 Hz input: 6000 samples → 93 tokens); <see cref="Tiny"/> keeps the topology at small widths.
+/// The last three fields add parameters that the published checkpoint carries but the encoder forward never reads, so
+/// that it loads strictly: <see cref="MaskedSpecEmbed"/> is HubertModel's <c>masked_spec_embed</c> (present when the
+/// config's mask_time_prob or mask_feature_prob is above 0, as in pre-training); <see cref="PretrainingVocabSizes"/>
+/// and <see cref="ClassifierProjSize"/> are HuBERTECG's pre-training heads, one <c>final_proj.i</c>
+/// Linear(hidden → proj) and one <c>label_embedding.i</c> Embedding(vocab_i, proj) per codebook of the ensemble. They
+/// are left out of the JSON when off, so the hashed file names of the demo's Tiny weights stay what they were.
 /// </summary>
 public sealed record HuBertEcgConfig(int ConvChannels = 512, int[]? ConvKernels = null, int[]? ConvStrides = null,
                                      int Hidden = 512, int Layers = 8, int Heads = 8, int FeedForward = 2048,
-                                     int PosConvKernel = 128, int PosConvGroups = 16, double LayerNormEps = 1e-5)
+                                     int PosConvKernel = 128, int PosConvGroups = 16, double LayerNormEps = 1e-5,
+                                     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool MaskedSpecEmbed = false,
+                                     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int[]? PretrainingVocabSizes = null,
+                                     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] int ClassifierProjSize = 0)
 {
     public int[] Kernels => ConvKernels ?? [10, 3, 3, 2, 2];
     public int[] Strides => ConvStrides ?? [4, 2, 2, 2, 2];
-    public static HuBertEcgConfig Small => new();
+
+    /// <summary>
+    /// HuBERT-ECG small as published (Edoardo-BS/hubert-ecg-small): HubertModel with masked_spec_embed, plus
+    /// HuBERTECGConfig's default single codebook head (vocab_sizes [100], classifier_proj_size 256). A checkpoint
+    /// trained with another ensemble sets <see cref="PretrainingVocabSizes"/> from its config.
+    /// </summary>
+    public static HuBertEcgConfig Small => new(MaskedSpecEmbed: true, PretrainingVocabSizes: [100], ClassifierProjSize: 256);
     public static HuBertEcgConfig Tiny => new(ConvChannels: 64, Hidden: 64, Layers: 4, Heads: 4, FeedForward: 256,
                                               PosConvKernel: 16, PosConvGroups: 4);
 
@@ -210,6 +226,10 @@ public sealed class HuBertEcg : LayeredEncoder
     private readonly FeatureExtractor feature_extractor;
     private readonly FeatureProjection feature_projection;
     private readonly HuBertEncoder encoder;
+    // upstream parameters the encoder forward never reads (SpecAugment's mask vector, the pre-training heads)
+    private readonly Parameter? masked_spec_embed;
+    private readonly ModuleList<Linear>? final_proj;
+    private readonly ModuleList<Embedding>? label_embedding;
 
     public HuBertEcgConfig Config { get; }
 
@@ -218,7 +238,14 @@ public sealed class HuBertEcg : LayeredEncoder
         Config = config;
         feature_extractor = new FeatureExtractor(config);
         feature_projection = new FeatureProjection(config);
+        if (config.MaskedSpecEmbed) masked_spec_embed = Parameter(empty(config.Hidden).uniform_(0, 1)); // as HubertModel
         encoder = new HuBertEncoder(config);
+        if (config.PretrainingVocabSizes is { Length: > 0 } vocab)
+        {
+            if (config.ClassifierProjSize <= 0) throw new ArgumentException("pre-training heads need ClassifierProjSize > 0", nameof(config));
+            final_proj = new ModuleList<Linear>(vocab.Select(_ => Linear(config.Hidden, config.ClassifierProjSize)).ToArray());
+            label_embedding = new ModuleList<Embedding>(vocab.Select(v => Embedding(v, config.ClassifierProjSize)).ToArray());
+        }
         RegisterComponents();
     }
 

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -9,12 +10,18 @@ namespace BioXBridge.Models;
 /// PaPaGei's ResNet1DMoE encoder shape (Pillai et al., ICLR 2025): a stem conv and pre-activation basic blocks that
 /// downsample on odd blocks and double channels every <see cref="IncreaseFilterEvery"/> blocks from block 4.
 /// <see cref="Full"/> is PaPaGei-S; <see cref="Tiny"/> keeps the topology (18 blocks, same lengths) at small widths.
+/// <see cref="Experts"/> &gt; 0 adds the rest of upstream's ResNet1DMoE (final_bn, dense → <see cref="OutputDim"/>, and
+/// two mixture-of-experts regression heads with that many experts each), so the published checkpoint loads strictly;
+/// the encoder forward never reads them (the bridge reads block outputs). 0 keeps the encoder-only layout that the
+/// demo's Tiny weights were saved with, and is left out of the JSON so their hashed file names stay what they were.
 /// </summary>
 public sealed record PaPaGeiConfig(int BaseFilters = 32, int Blocks = 18, int Kernel = 3, int Stride = 2,
                                    int DownsampleEvery = 2, int IncreaseFilterEvery = 4, int OutputDim = 512,
-                                   double Dropout = 0.5)
+                                   double Dropout = 0.5,
+                                   [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] int Experts = 0)
 {
-    public static PaPaGeiConfig Full => new();
+    /// <summary>PaPaGei-S as published (Zenodo 13983110, papagei_s.pt): ResNet1DMoE(n_classes 512, n_experts 3).</summary>
+    public static PaPaGeiConfig Full => new(Experts: 3);
 
     /// <summary>
     /// Same blocks, lengths and key names at 1/8 width. Dropout is off: trained from scratch on a few hundred windows,
@@ -107,6 +114,11 @@ public sealed class PaPaGei : LayeredEncoder
     private readonly BatchNorm1d first_block_bn;
     private readonly Module<Tensor, Tensor> first_block_relu;
     private readonly ModuleList<PaPaGeiBlock> basicblock_list;
+    // upstream's head, present when Config.Experts > 0; the encoder forward stops at the last block
+    private readonly BatchNorm1d? final_bn;
+    private readonly Linear? dense;
+    private readonly ModuleList<Sequential>? expert_layers_1, expert_layers_2;
+    private readonly Sequential? gating_network_1, gating_network_2;
 
     public PaPaGeiConfig Config { get; }
 
@@ -118,7 +130,32 @@ public sealed class PaPaGei : LayeredEncoder
         first_block_relu = ReLU();
         basicblock_list = new ModuleList<PaPaGeiBlock>(
             Enumerable.Range(0, config.Blocks).Select(b => new PaPaGeiBlock(config, b)).ToArray());
+        if (config.Experts > 0)
+        {
+            int c = config.LastChannels, e = config.Experts;
+            final_bn = BatchNorm1d(c);
+            dense = Linear(c, config.OutputDim);
+            expert_layers_1 = new ModuleList<Sequential>(Enumerable.Range(0, e).Select(_ =>
+                Sequential(Linear(c, c / 2), ReLU(), Linear(c / 2, 1))).ToArray());
+            gating_network_1 = Sequential(Linear(c, e), Softmax(1));
+            expert_layers_2 = new ModuleList<Sequential>(Enumerable.Range(0, e).Select(_ =>
+                Sequential(Linear(c, c / 2), ReLU(), Dropout(0.3), Linear(c / 2, 1))).ToArray());
+            gating_network_2 = Sequential(Linear(c, e), Softmax(1));
+        }
         RegisterComponents();
+    }
+
+    /// <summary>
+    /// Upstream's head on the last block output (batch, channels, length): final_bn → ReLU → mean over time → dense
+    /// (the PaPaGei embedding), and the two MoE regression outputs (batch, 1). Not part of the bridge's path.
+    /// </summary>
+    public (Tensor Embedding, Tensor Moe1, Tensor Moe2) UpstreamHeads(Tensor lastBlockOutput)
+    {
+        if (final_bn is null) throw new InvalidOperationException("this PaPaGei was built without heads (Experts = 0)");
+        var pooled = functional.relu(final_bn.call(lastBlockOutput)).mean([-1]);
+        Tensor Moe(ModuleList<Sequential> experts, Sequential gate) =>
+            (gate.call(pooled).unsqueeze(2) * stack(experts.Select(x => x.call(pooled)).ToArray(), 1)).sum(1);
+        return (dense!.call(pooled), Moe(expert_layers_1!, gating_network_1!), Moe(expert_layers_2!, gating_network_2!));
     }
 
     public override int BlockCount => Config.Blocks;

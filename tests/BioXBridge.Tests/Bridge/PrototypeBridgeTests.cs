@@ -64,3 +64,42 @@ public class PrototypeBridgeTests
         Assert.Throws<ArgumentException>(() => new PrototypeBridge(cfg, zeros(2, 2)));
     }
 }
+
+public class BridgeLayoutTests
+{
+    private static (PrototypeBridge Bridge, Tensor Tokens) Setup(BridgeConfig cfg, Tensor pooled)
+    {
+        manual_seed(11);
+        var bridge = new PrototypeBridge(cfg);
+        var p = bridge.named_parameters().ToDictionary(kv => kv.name, kv => kv.parameter);
+        using (no_grad()) p["B"].normal_();
+        var tokens = pooled.matmul(p["A"]).matmul(p["B"]).view(pooled.shape[0], cfg.OutputTokens, cfg.Prototypes).matmul(p["P"]);
+        return (bridge, tokens);
+    }
+
+    [Fact]
+    public void NormWearGroupsViewOneRecordingsTokensAsChannelRows()
+    {
+        // 3 channels × 4 tokens per channel, as NormWear's (batch·channels, 560, 768) with 560 → 4
+        var cfg = BridgeConfig.ForOldBlock(5, 2, 3, [4, 6], FeatureLayout.TokenMajor, groups: 3);
+        Assert.Equal(12, cfg.OutputTokens);
+        using var scope = NewDisposeScope();
+        var pooled = randn(2, 5);
+        var (bridge, tokens) = Setup(cfg, pooled);
+        var output = bridge.call(pooled);
+        Assert.Equal(new long[] { 6, 4, 6 }, output.shape);
+        Assert.True(output[4].allclose(tokens[1, 4..8], rtol: 1e-6, atol: 1e-6)); // recording 1, channel 1
+    }
+
+    [Fact]
+    public void ReleaseReshapeIsLaBraMsReshapeOfTheFeatureMajorOutputAndScramblesTokens()
+    {
+        var cfg = new BridgeConfig(5, 2, 3, 4, 6, FeatureLayout.TokenMajor, ReleaseReshape: true);
+        using var scope = NewDisposeScope();
+        var pooled = randn(2, 5);
+        var (bridge, tokens) = Setup(cfg, pooled);
+        var output = bridge.call(pooled);
+        Assert.True(output.allclose(LaBraM.ToBlockInput(tokens.transpose(1, 2), LabramOutputLayout.Reshape), rtol: 1e-6, atol: 1e-6));
+        Assert.False(output.allclose(tokens, rtol: 1e-3, atol: 1e-3));
+    }
+}
