@@ -7,6 +7,7 @@ var commands = new Dictionary<string, (string About, Func<string[], int> Run)>
     ["demo"] = (DemoCommand.About, a => CliArgs.Run("demo", a, DemoCommand.Options, DemoCommand.About, DemoCommand.Run)),
     ["pretrain"] = (PretrainCommand.About, a => CliArgs.Run("pretrain", a, PretrainCommand.Options, PretrainCommand.About, PretrainCommand.Run)),
     ["models"] = (ModelsCommand.About, ModelsCommand.Dispatch),
+    ["figures"] = (FiguresCommand.About, a => CliArgs.Run("figures", a, FiguresCommand.Options, FiguresCommand.About, FiguresCommand.Run)),
     ["bench"] = (BenchCommand.About, a => CliArgs.Run("bench", a, BenchCommand.Options, BenchCommand.About, BenchCommand.Run)),
 };
 

@@ -26,7 +26,7 @@ public static class PlotlyOffline
     /// <summary>Marker comment at the start of the inlined plotly.js (tests look for it).</summary>
     public const string PlotlyJsMarker = "<!-- bxb:plotly.js -->";
 
-    static readonly Lazy<string> JsText = new(LoadPlotlyJs);
+    static readonly Lazy<string> JsText = new(BioXBridge.Experiments.RunCharts.PlotlyJs);
     static readonly ConditionalWeakTable<Kernel, object> SessionsWithJs = new();
     static readonly object Gate = new();
     static int _generation;          // bumped by ResetSession: a re-run setup cell inlines plotly.js again
@@ -132,15 +132,4 @@ public static class PlotlyOffline
     /// <summary>Keeps "&lt;/script" and "&lt;!--" in JSON/JS from ending or confusing the HTML script element.</summary>
     static string EscapeForScript(string js) =>
         js.Replace("</script", "<\\/script", StringComparison.OrdinalIgnoreCase).Replace("<!--", "<\\!--");
-
-    static string LoadPlotlyJs()
-    {
-        var asm = typeof(GenericChart).Assembly;
-        var name = asm.GetManifestResourceNames()
-                       .FirstOrDefault(n => n.StartsWith("Plotly.NET.plotly-", StringComparison.Ordinal) && n.EndsWith(".min.js", StringComparison.Ordinal))
-                   ?? throw new InvalidOperationException($"plotly.min.js resource not found in {asm.FullName}");
-        using var stream = asm.GetManifestResourceStream(name)!;
-        using var reader = new StreamReader(stream, Encoding.UTF8);
-        return reader.ReadToEnd();
-    }
 }

@@ -49,6 +49,33 @@ public static class RunCharts
         return Styled(CChart.Combine([loss, score]), $"{method} training{Tag(r)}", "epoch", "");
     }
 
+    /// <summary>Confusion matrix of one method on the test set (rows true class, columns predicted), as counts.</summary>
+    public static GenericChart Confusion(RunRecord r, string method)
+    {
+        var m = r.Methods[method].Metrics.Confusion;
+        var z = m.Select(row => row.Select(v => (double)v).ToArray()).ToArray();
+        var heat = CChart.Heatmap<double, string, string, string>(zData: z, X: r.ClassNames, Y: r.ClassNames, Name: method);
+        return Styled(heat, $"Confusion matrix: {method} ({r.Methods[method].Input}){Tag(r)}", "predicted", "true");
+    }
+
+    /// <summary>Every chart of a run under a stable file-name stem, in the order a reader meets them.</summary>
+    public static IEnumerable<(string Stem, GenericChart Chart)> All(RunRecord r)
+    {
+        yield return ("methods", Methods(r));
+        if (r.Positions.Stage1.Length > 0)
+        {
+            yield return ("positions-stage1", Stage1(r));
+            yield return ("positions-stage2", Stage2(r));
+        }
+        foreach (var method in new[] { "bridge", "kd" }.Where(k => r.Methods.TryGetValue(k, out var v) && v.History is not null))
+            yield return ($"training-{method}", Training(r, method));
+        foreach (var method in MethodOrder.Where(r.Methods.ContainsKey))
+            yield return ($"confusion-{method}", Confusion(r, method));
+    }
+
+    /// <summary>Pixel size every chart is drawn at (the PNG export uses the same).</summary>
+    public const int Width = 760, Height = 420;
+
     private static GenericChart Profile(double[] scores, int first, int chosen, string title, string xTitle, string yTitle)
     {
         var xs = Enumerable.Range(first, scores.Length).ToArray();
@@ -62,7 +89,7 @@ public static class RunCharts
         chart = Chart.withTitle(title, null).Invoke(chart);
         return chart.WithXAxisStyle<double, double, string>(TitleText: xTitle)
                     .WithYAxisStyle<double, double, string>(TitleText: yTitle)
-                    .WithSize(Width: 760, Height: 420);
+                    .WithSize(Width: Width, Height: Height);
     }
 
     /// <summary>plotly.js as shipped inside Plotly.NET, so pages render with no network.</summary>

@@ -96,4 +96,35 @@ public class BridgeExperimentTests(DemoRuns runs) : IClassFixture<DemoRuns>
             if (Directory.Exists(dir)) Directory.Delete(dir, true);
         }
     }
+
+    [Fact]
+    public void FiguresAreOfflineHtmlWithDeterministicNamesAndAnIndex()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "bioxbridge-figs-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            RunFolder.Write(runs.First, Path.Combine(root, "runs", "demo-a"));
+            var result = FigureExport.Export(FigureExport.FindRuns(Path.Combine(root, "runs")), Path.Combine(root, "figures"), chromium: null);
+            var expected = new[] { "methods", "positions-stage1", "positions-stage2", "training-bridge",
+                                   "confusion-oracle", "confusion-random", "confusion-bridge" }.Select(s => $"demo-a__{s}.html");
+            Assert.Equal(expected, result.Html);
+            Assert.Empty(result.Png);
+            foreach (var file in result.Html)
+            {
+                var html = File.ReadAllText(Path.Combine(result.Folder, file));
+                Assert.Contains("<script src=\"plotly.min.js\">", html);
+                Assert.Contains("Plotly.newPlot", html);
+                Assert.Contains("SYNTHETIC", html);
+                Assert.DoesNotContain("cdn.plot.ly", html);
+            }
+            Assert.Contains("plotly.js v", File.ReadAllText(Path.Combine(result.Folder, "plotly.min.js"))[..200]);
+            var index = File.ReadAllText(Path.Combine(result.Folder, "index.html"));
+            Assert.All(result.Html, f => Assert.Contains($"href=\"{f}\"", index));
+            Assert.Throws<IOException>(() => FigureExport.Export(FigureExport.FindRuns(Path.Combine(root, "runs")), Path.Combine(root, "figures"), null));
+        }
+        finally
+        {
+            if (Directory.Exists(root)) Directory.Delete(root, true);
+        }
+    }
 }

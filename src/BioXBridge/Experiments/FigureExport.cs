@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+
+namespace BioXBridge.Experiments;
+
+/// <summary>
+/// Regenerates every figure of a set of run folders: one HTML file per chart (deterministic names
+/// <c>&lt;run&gt;__&lt;figure&gt;.html</c>, plotly.js shipped once beside them as <c>plotly.min.js</c>, so the pages open
+/// offline), a PNG of each drawn by headless Chromium when one is available, and an <c>index.html</c> linking them.
+/// </summary>
+public static class FigureExport
+{
+    public sealed record Result(string Folder, IReadOnlyList<string> Html, IReadOnlyList<string> Png, string? PngSkipped);
+
+    /// <summary>Run folders under <paramref name="runs"/>: the folder itself if it holds a record, else its children that do.</summary>
+    public static IReadOnlyList<string> FindRuns(string runs)
+    {
+        if (!Directory.Exists(runs)) throw new DirectoryNotFoundException($"--runs {runs}: no such folder");
+        if (File.Exists(Path.Combine(runs, RunFolder.RecordFile))) return [Path.GetFullPath(runs)];
+        var found = Directory.GetDirectories(runs).Where(d => File.Exists(Path.Combine(d, RunFolder.RecordFile)))
+                             .Select(Path.GetFullPath).OrderBy(d => d, StringComparer.Ordinal).ToArray();
+        return found.Length > 0 ? found : throw new FileNotFoundException($"--runs {runs}: no {RunFolder.RecordFile} in it or in its sub-folders");
+    }
+
+    /// <summary>
+    /// Writes the figures into <paramref name="outDir"/>, which must be new or empty; files appear only when all are
+    /// written (staging folder, then rename). <paramref name="chromium"/> null skips the PNGs.
+    /// </summary>
+    public static Result Export(IReadOnlyList<string> runFolders, string outDir, string? chromium, IProgress<ProgressReport>? progress = null)
+    {
+        var full = Path.GetFullPath(outDir);
+        if (File.Exists(full) || Directory.Exists(full) && Directory.EnumerateFileSystemEntries(full).Any())
+            throw new IOException($"--out {outDir}: exists and is not an empty folder; figures go to a new folder");
+        var staging = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.partial-{Environment.ProcessId}");
+        Directory.CreateDirectory(staging);
+        try
+        {
+            File.WriteAllText(Path.Combine(staging, "plotly.min.js"), RunCharts.PlotlyJs());
+            var html = new List<string>();
+            var png = new List<string>();
+            var index = new StringBuilder("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>BioXBridge figures</title>" +
+                "<style>body{font-family:system-ui,sans-serif;margin:2em}img{border:1px solid #ccc;max-width:380px}" +
+                ".note{font-weight:600;color:#a5541b}</style></head><body><h1>BioXBridge figures</h1>");
+            foreach (var folder in runFolders)
+            {
+                var record = RunFolder.Read(folder);
+                var run = Path.GetFileName(folder);
+                index.Append("<h2>").Append(WebUtility.HtmlEncode(run)).Append("</h2><p class=\"note\">")
+                     .Append(WebUtility.HtmlEncode(record.DataNote)).Append("</p>");
+                var charts = RunCharts.All(record).ToList();
+                foreach (var (stem, chart) in charts)
+                {
+                    var name = $"{run}__{stem}";
+                    File.WriteAllText(Path.Combine(staging, name + ".html"),
+                        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>" + WebUtility.HtmlEncode(name) +
+                        "</title><script src=\"plotly.min.js\"></script></head><body style=\"margin:0\">" + RunCharts.Div(chart) + "</body></html>");
+                    html.Add(name + ".html");
+                    index.Append("<p><a href=\"").Append(name).Append(".html\">").Append(WebUtility.HtmlEncode(stem)).Append("</a>");
+                    if (chromium is not null)
+                    {
+                        HeadlessChromium.Screenshot(chromium, Path.Combine(staging, name + ".html"), Path.Combine(staging, name + ".png"),
+                                                    RunCharts.Width, RunCharts.Height);
+                        png.Add(name + ".png");
+                        index.Append("<br><img src=\"").Append(name).Append(".png\" alt=\"").Append(WebUtility.HtmlEncode(stem)).Append("\">");
+                    }
+                    index.Append("</p>");
+                    progress?.Report(new ProgressReport("figures", html.Count, runFolders.Count * charts.Count, name));
+                }
+            }
+            File.WriteAllText(Path.Combine(staging, "index.html"), index.Append("</body></html>").ToString());
+            if (Directory.Exists(full)) Directory.Delete(full);
+            Directory.Move(staging, full);
+            return new Result(full, html, png, chromium is null ? "no Chromium found (install Debian's chromium, or pass --chromium PATH)" : null);
+        }
+        catch
+        {
+            Directory.Delete(staging, recursive: true);
+            throw;
+        }
+    }
+}
+
+/// <summary>PNG screenshots of local HTML pages with Debian's headless Chromium (no network, no GPU).</summary>
+public static class HeadlessChromium
+{
+    public static string? Find(string? explicitPath = null)
+    {
+        if (explicitPath is not null)
+            return File.Exists(explicitPath) ? explicitPath : throw new FileNotFoundException($"--chromium {explicitPath}: no such file", explicitPath);
+        return new[] { "chromium", "chromium-browser", "google-chrome" }
+            .SelectMany(n => (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Select(d => Path.Combine(d, n)))
+            .FirstOrDefault(File.Exists);
+    }
+
+    public static void Screenshot(string chromium, string html, string png, int width, int height)
+    {
+        var profile = Directory.CreateTempSubdirectory("bioxbridge-chromium-");
+        try
+        {
+            var psi = new ProcessStartInfo(chromium) { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var a in new[] { "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                                      "--disable-component-update", "--disable-sync", "--hide-scrollbars", "--virtual-time-budget=5000",
+                                      $"--user-data-dir={profile.FullName}", $"--window-size={width},{height}", $"--screenshot={png}",
+                                      new Uri(Path.GetFullPath(html)).AbsoluteUri })
+                psi.ArgumentList.Add(a);
+            using var p = Process.Start(psi)!;
+            var stderr = p.StandardError.ReadToEndAsync();
+            p.StandardOutput.ReadToEnd();
+            if (!p.WaitForExit(60_000)) { p.Kill(true); throw new IOException($"{html}: Chromium did not finish within 60 s"); }
+            if (!File.Exists(png)) throw new IOException($"{html}: Chromium wrote no screenshot (exit {p.ExitCode}): {stderr.Result.Trim().Split('\n').LastOrDefault()}");
+        }
+        finally { profile.Delete(recursive: true); }
+    }
+}
