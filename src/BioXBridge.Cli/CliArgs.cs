@@ -79,5 +79,5 @@ public sealed class CliArgs
 
     public static string Help(string usage, string about, IReadOnlyList<OptionSpec> specs) =>
         $"{usage}\n\n{about}\n\nOptions:\n" + string.Join("\n", specs.Select(s =>
-            $"  --{s.Name}{(s.ValueName is null ? "" : " " + s.ValueName),-22} {s.Help}".Replace("\n", "\n" + new string(' ', 28))));
+            $"  {"--" + s.Name + (s.ValueName is null ? "" : " " + s.ValueName),-30} {s.Help}".Replace("\n", "\n" + new string(' ', 33))));
 }

@@ -9,6 +9,7 @@ var commands = new Dictionary<string, (string About, Func<string[], int> Run)>
     ["models"] = (ModelsCommand.About, ModelsCommand.Dispatch),
     ["figures"] = (FiguresCommand.About, a => CliArgs.Run("figures", a, FiguresCommand.Options, FiguresCommand.About, FiguresCommand.Run)),
     ["bench"] = (BenchCommand.About, a => CliArgs.Run("bench", a, BenchCommand.Options, BenchCommand.About, BenchCommand.Run)),
+    ["data"] = (DataCommand.About, DataCommand.Dispatch),
 };
 
 string Overview() =>

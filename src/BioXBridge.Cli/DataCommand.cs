@@ -1,0 +1,126 @@
+using BioXBridge.Data.Fetch;
+
+namespace BioXBridge.Cli;
+
+/// <summary>
+/// <c>bioxbridge data fetch|verify &lt;dataset&gt;</c>: downloads a published data set following its manifest
+/// (<c>data-manifests/datasets/</c>) with resume, hash checks, archive extraction and a lock file, and checks later that
+/// nothing changed.
+/// </summary>
+public static class DataCommand
+{
+    public const string About =
+        "Real data sets: 'data fetch' downloads a data set's files following its manifest (data-manifests/datasets/),\n" +
+        "resuming interrupted downloads, checking sizes and hashes where known, unpacking archives and recording what\n" +
+        "arrived in <root>/data.lock.json; 'data verify' re-hashes them and reports missing or changed files.";
+
+    private static readonly OptionSpec Root = new("root", "DIR", "data root; files go to DIR/<dataset>/, the lock is DIR/data.lock.json");
+    private static readonly OptionSpec Help = new("help", null, "show this help");
+
+    private static readonly Dictionary<string, (string About, OptionSpec[] Options, Func<string, string, CliArgs, TextWriter, int> Run)> Sub = new()
+    {
+        ["fetch"] = ("Downloads <dataset>'s files into --root (resuming a <file>.part with HTTP Range, up to --retries attempts),\n" +
+                     "checks size and sha256 where the manifest knows them, renames into place only after the check, unpacks\n" +
+                     "zip/RAR archives (path-traversal safe) and records url, size, sha256 and time in data.lock.json.\n" +
+                     "<dataset>: wesad, isruc-s1, fog (or a manifest path).",
+                     [Root, new("only", "FILE", "fetch just this file of the manifest (its 'name')"),
+                      new("retries", "N", "attempts per file, each resuming the .part (default 5)"), Help], Fetch),
+        ["verify"] = ("Hashes every file of <dataset> that has a published hash or a lock entry and reports each as ok, CHANGED or\n" +
+                      "missing (exit code 1 if any is changed or missing); files with neither are listed as not checked.",
+                      [Root, Help], Verify),
+        // ["prepare"]: NOT IMPLEMENTED YET (issue 4, later part) — raw files → windows + split manifests.
+    };
+
+    public static int Dispatch(string[] args) => Dispatch(args, Console.Out);
+
+    /// <summary>Entry point from Program: <paramref name="args"/> are the words after <c>data</c>.</summary>
+    public static int Dispatch(string[] args, TextWriter output)
+    {
+        if (args.Length == 0 || args[0] is "--help" or "-h" or "help")
+        {
+            output.WriteLine("Usage: bioxbridge data <fetch|verify> <dataset> --root DIR [options]\n\n" + About +
+                             "\n\nSub-commands:\n" + string.Join("\n", Sub.Select(s => $"  {s.Key,-10} {s.Value.About.Split('\n')[0]}")) +
+                             "\n\nRun 'bioxbridge data <sub-command> --help' for its options.");
+            return 0;
+        }
+        if (!Sub.TryGetValue(args[0], out var sub))
+            throw new UsageException($"data: unknown sub-command '{args[0]}'. Sub-commands: {string.Join(", ", Sub.Keys)}. See 'bioxbridge data --help'.");
+        var name = "data " + args[0];
+        string? dataset = args.Length > 1 && !args[1].StartsWith("--") ? args[1] : null;
+        var rest = dataset is null ? args[1..] : args[2..];
+        var parsed = new CliArgs(name, rest, sub.Options);
+        if (parsed.Has("help"))
+        {
+            output.WriteLine(CliArgs.Help($"Usage: bioxbridge {name} <dataset> [options]", sub.About, sub.Options));
+            return 0;
+        }
+        if (dataset is null)
+            throw new UsageException($"{name}: which data set? e.g. 'bioxbridge {name} wesad --root DIR'. Known: {string.Join(", ", DatasetManifest.Available())}");
+        return sub.Run(name, dataset, parsed, output);
+    }
+
+    private static DatasetManifest Manifest(string command, string dataset)
+    {
+        try { return DatasetManifest.Find(dataset); }
+        catch (FileNotFoundException e)
+        {
+            throw new UsageException($"{command}: {e.Message}. Known: {string.Join(", ", DatasetManifest.Available())}");
+        }
+    }
+
+    private static string RootDir(string command, CliArgs a) =>
+        a.String("root") ?? throw new UsageException($"{command}: option '--root' is required. See 'bioxbridge {command} --help'.");
+
+    private static int Fetch(string command, string dataset, CliArgs a, TextWriter output)
+    {
+        var root = RootDir(command, a);
+        var m = Manifest(command, dataset);
+        var retries = a.Int("retries", 5, min: 1);
+        if (m.Synthetic) throw new ArgumentException($"{m.Name} is synthetic: nothing to download — it is generated in code ({m.Source})");
+        var files = DatasetFetch.Select(m, a.String("only")); // an unknown --only fails before anything is printed or written
+        using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
+        http.DefaultRequestHeaders.UserAgent.ParseAdd("bioxbridge-data-fetch/1");
+        var downloader = new Downloader(http) { MaxAttempts = retries };
+        output.WriteLine($"{m.Name}: {files.Count} of {m.Files.Count} file(s) in {m.Source}; data root {Path.GetFullPath(root)}");
+        if (files.Any(f => f.Sha256 is null))
+            output.WriteLine($"{m.Name}: note — no published sha256 for {files.Count(f => f.Sha256 is null)} file(s): their hashes are recorded in {LockFile.FileName}, not checked");
+        int missing = DatasetFetch.Fetch(m, root, a.String("only"), downloader, output, new ConsoleProgress());
+        output.WriteLine(missing == 0 ? $"{m.Name}: done" : $"{m.Name}: {missing} file(s) still to be downloaded by hand (see above)");
+        return missing == 0 ? 0 : 1;
+    }
+
+    private static int Verify(string command, string dataset, CliArgs a, TextWriter output)
+    {
+        var root = RootDir(command, a);
+        var m = Manifest(command, dataset);
+        if (m.Synthetic)
+        {
+            output.WriteLine($"{m.Name} is synthetic: nothing to verify (it is generated in code)");
+            return 0;
+        }
+        var report = DatasetFetch.Verify(m, root);
+        foreach (var line in report.Lines)
+            output.WriteLine($"{line.Status.ToString().ToLowerInvariant(),-9} {line.File}: {line.Detail}");
+        if (report.TreeChecked > 0)
+            output.WriteLine($"expected tree: {report.TreePresent} of {report.TreeChecked} listed paths present{(m.ExpectedTreeVerified ? "" : " (tree not verified against the real archive)")}");
+        int changed = report.Lines.Count(l => l.Status == DatasetFetch.Status.Changed), missing = report.Lines.Count(l => l.Status == DatasetFetch.Status.Missing);
+        output.WriteLine($"{m.Name}: {report.Lines.Count(l => l.Status == DatasetFetch.Status.Ok)} ok, {changed} changed, {missing} missing, " +
+                         $"{report.Lines.Count(l => l.Status == DatasetFetch.Status.Unchecked)} not checked");
+        return report.Ok ? 0 : 1;
+    }
+
+    /// <summary>Download/extract progress on stderr, one line per 10 % (or per 256 MiB when the size is unknown).</summary>
+    private sealed class ConsoleProgress : IProgress<ProgressReport>
+    {
+        private string? step;
+        private long last = -1;
+
+        public void Report(ProgressReport r)
+        {
+            long mark = r.Total > 0 ? r.Done * 10L / r.Total : r.Done / (256 * 1024);
+            if (r.Step == step && mark == last && r.Detail?.Contains("failed") != true) return;
+            (step, last) = (r.Step, mark);
+            Console.Error.WriteLine(r.Total > 0 ? $"  {r.Step}: {100.0 * r.Done / r.Total:F0} % {r.Detail}" : $"  {r.Step}: {r.Detail}");
+        }
+    }
+}
