@@ -66,7 +66,7 @@ public static partial class EdfFile
     {
         using var f = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         var fixedPart = new byte[256];
-        int got = Fill(f, fixedPart);
+        int got = f.ReadAtLeast(fixedPart, fixedPart.Length, throwOnEndOfStream: false);
         if (got >= 1 && fixedPart[0] == 0xFF)
             throw new InvalidDataException($"{path}: field 'version': a BDF (24-bit) file; only EDF/EDF+ (16-bit) is supported");
         if (got < 256) throw new InvalidDataException($"{path}: header truncated: the file holds {got} bytes; the fixed EDF header needs 256");
@@ -84,7 +84,7 @@ public static partial class EdfFile
             throw new InvalidDataException($"{path}: field 'header bytes': expected 256 + 256 × {ns} signals = {256 * (ns + 1)}, found {headerBytes}");
 
         var sig = new byte[256 * ns];
-        got = Fill(f, sig);
+        got = f.ReadAtLeast(sig, sig.Length, throwOnEndOfStream: false);
         if (got < sig.Length)
             throw new InvalidDataException($"{path}: header truncated: the file holds {256 + got} bytes; the header of {ns} signals needs {headerBytes}");
         var fields = new string[SignalFields.Length][];
@@ -127,7 +127,7 @@ public static partial class EdfFile
         var buf = new byte[recordBytes];
         for (int r = 0; r < records; r++)
         {
-            Fill(f, buf);
+            f.ReadAtLeast(buf, buf.Length, throwOnEndOfStream: false);
             int at = 0;
             for (int i = 0; i < ns; i++)
             {
@@ -175,15 +175,4 @@ public static partial class EdfFile
 
     private static string Escape(string s) => string.Concat(s.Select(c => c is >= ' ' and < '\x7f' ? c.ToString() : $"\\x{(int)c:x2}"));
 
-    private static int Fill(Stream s, byte[] buf)
-    {
-        int got = 0;
-        while (got < buf.Length)
-        {
-            int n = s.Read(buf, got, buf.Length - got);
-            if (n == 0) break;
-            got += n;
-        }
-        return got;
-    }
 }

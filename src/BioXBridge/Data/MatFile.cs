@@ -43,7 +43,7 @@ public static class MatFile
         while (true)
         {
             long at = f.Position;
-            int got = Fill(f, tag);
+            int got = f.ReadAtLeast(tag, tag.Length, throwOnEndOfStream: false);
             if (got == 0) break;
             string where = $"element at byte {at}";
             if (got < 8) throw Bad(path, where, $"tag cut short after {got} of 8 bytes (truncated file)");
@@ -53,7 +53,7 @@ public static class MatFile
             long left = f.Length - f.Position;
             if (wanted != null && type == MiMatrix && nbytes <= left && SkipUnwanted(f, nbytes, big, wanted)) continue;
             byte[] payload = new byte[Math.Min(nbytes, left)];
-            Fill(f, payload);
+            f.ReadAtLeast(payload, payload.Length, throwOnEndOfStream: false);
             byte[] body;
             if (type == MiCompressed)
             {
@@ -91,7 +91,7 @@ public static class MatFile
     {
         long start = f.Position;
         var head = new byte[Math.Min(nbytes, 256)];
-        Fill(f, head);
+        f.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
         if (PeekName(head, big) is { } name && !wanted.Contains(name))
         {
             f.Position = start + Pad8(nbytes);
@@ -104,7 +104,7 @@ public static class MatFile
     private static bool ReadHeader(Stream f, string path)
     {
         var h = new byte[128];
-        int got = Fill(f, h);
+        int got = f.ReadAtLeast(h, h.Length, throwOnEndOfStream: false);
         if (got < 128) throw new InvalidDataException($"{path}: header: file holds {got} bytes; a Level-5 MAT header needs 128");
         string text = Encoding.ASCII.GetString(h, 0, 116).TrimEnd('\0', ' ');
         if (text.StartsWith("MATLAB 7.3", StringComparison.Ordinal))
@@ -259,23 +259,12 @@ public static class MatFile
         {
             using var z = new ZLibStream(new MemoryStream(payload), CompressionMode.Decompress);
             var head = new byte[256];
-            int got = Fill(z, head);
+            int got = z.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
             return got > 8 ? PeekName(head.AsSpan(8, got - 8), false) ?? PeekName(head.AsSpan(8, got - 8), true) : null;
         }
         catch (InvalidDataException) { return null; }
     }
 
-    private static int Fill(Stream s, byte[] buf)
-    {
-        int got = 0;
-        while (got < buf.Length)
-        {
-            int n = s.Read(buf, got, buf.Length - got);
-            if (n == 0) break;
-            got += n;
-        }
-        return got;
-    }
 
     private static uint U32(byte[] b, int at, bool big) =>
         big ? BinaryPrimitives.ReadUInt32BigEndian(b.AsSpan(at)) : BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(at));

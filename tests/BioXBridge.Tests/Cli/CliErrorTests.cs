@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Xunit;
 
 namespace BioXBridge.Tests.Cli;
@@ -6,17 +5,7 @@ namespace BioXBridge.Tests.Cli;
 /// <summary>The CLI as a user meets it: a child process, its exit code, its one error line, and what it left on disk.</summary>
 public class CliErrorTests
 {
-    private static (int Code, string Out, string Err) Cli(params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "BioXBridge.Cli.dll"));
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, stdout.Result, stderr);
-    }
+    private static (int Code, string Out, string Err) Cli(params string[] args) => CliProcess.Run(args);
 
     private static string TempDir() => Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "bioxbridge-cli-" + Guid.NewGuid().ToString("N"))).FullName;
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using BioXBridge.Models;
 using BioXBridge.Tests.Models;
@@ -9,17 +8,7 @@ namespace BioXBridge.Tests.Cli;
 /// <summary><c>bioxbridge models …</c> as a user meets it: a child process, its exit code, its one error line, what it left on disk.</summary>
 public class ModelsCliTests
 {
-    private static (int Code, string Out, string Err) Cli(params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "BioXBridge.Cli.dll"));
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, stdout.Result, stderr);
-    }
+    private static (int Code, string Out, string Err) Cli(params string[] args) => CliProcess.Run(args);
 
     private static void AssertOneErrorLine(string err, string contains)
     {

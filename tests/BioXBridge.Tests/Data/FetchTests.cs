@@ -456,17 +456,7 @@ public sealed class FetchTests : IDisposable
     [Fact]
     public void Cli_lists_data_and_verify_runs_as_a_child_process()
     {
-        static (int Code, string Out, string Err) Cli(params string[] args)
-        {
-            var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-            psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "BioXBridge.Cli.dll"));
-            foreach (var a in args) psi.ArgumentList.Add(a);
-            using var p = System.Diagnostics.Process.Start(psi)!;
-            var stdout = p.StandardOutput.ReadToEndAsync();
-            var stderr = p.StandardError.ReadToEnd();
-            p.WaitForExit();
-            return (p.ExitCode, stdout.Result, stderr);
-        }
+        static (int Code, string Out, string Err) Cli(params string[] args) => BioXBridge.Tests.Cli.CliProcess.Run(args);
         Assert.Contains("data", Cli("--help").Out);
         var (code, stdout, _) = Cli("data", "verify", "wesad", "--root", dir);
         Assert.Equal(1, code);

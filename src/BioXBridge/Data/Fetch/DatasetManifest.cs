@@ -65,30 +65,10 @@ public sealed record DatasetManifest
         return Load(path);
     }
 
-    public static string? Locate(string name)
-    {
-        if (name.IndexOfAny(['/', '\\']) >= 0 || name.EndsWith(".json", StringComparison.OrdinalIgnoreCase)) return null;
-        foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                var candidate = Path.Combine(dir.FullName, "data-manifests", "datasets", name + ".json");
-                if (System.IO.File.Exists(candidate)) return candidate;
-            }
-        return null;
-    }
+    public static string? Locate(string name) => ManifestFolders.Locate("datasets", name);
 
     /// <summary>Names of the manifests in the nearest <c>data-manifests/datasets/</c> folder (for messages).</summary>
-    public static IReadOnlyList<string> Available()
-    {
-        foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                var folder = Path.Combine(dir.FullName, "data-manifests", "datasets");
-                if (Directory.Exists(folder))
-                    return Directory.GetFiles(folder, "*.json").Select(Path.GetFileNameWithoutExtension).OfType<string>().Order(StringComparer.Ordinal).ToArray();
-            }
-        return [];
-    }
+    public static IReadOnlyList<string> Available() => ManifestFolders.Available("datasets");
 
     public static DatasetManifest Parse(string json, string source)
     {

@@ -74,17 +74,7 @@ public sealed record ModelManifest
         return Load(path);
     }
 
-    public static string? Locate(string name)
-    {
-        if (name.IndexOfAny(['/', '\\']) >= 0 || name.EndsWith(".json", StringComparison.OrdinalIgnoreCase)) return null;
-        foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                var candidate = Path.Combine(dir.FullName, "data-manifests", "models", name + ".json");
-                if (File.Exists(candidate)) return candidate;
-            }
-        return null;
-    }
+    public static string? Locate(string name) => BioXBridge.Data.ManifestFolders.Locate("models", name);
 }
 
 public sealed record PaperRef(string Title, string Authors, string Venue, string Url);
