@@ -1,5 +1,5 @@
 """Writes tests/BioXBridge.Tests/Fixtures/checkpoints/*: small checkpoints saved the ways the upstream foundation models
-publish theirs (see /work/shared/spec/models.md), for CheckpointTests.cs. Run with Debian's /usr/bin/python3 (torch 1.13).
+publish theirs (see the project specification, spec/models.md), for CheckpointTests.cs. Run with Debian's /usr/bin/python3 (torch 1.13).
 
   labram_style.pt     {"model": {"student.<toy>..., student.blocks.0.attn.relative_position_index, student.mask_token},
                        "epoch": 7, "args": argparse.Namespace(...)}
