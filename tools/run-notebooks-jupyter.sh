@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs every notebook in notebooks/ with real Jupyter and the .NET Interactive kernel, the way users open them, and
+# writes the executed notebooks plus HTML exports to notebooks/executed/ (or $1). Not part of CI (CI runs the same
+# notebooks in-process: tests/BioXBridge.Notebooks.Tests). Needs, once (environment.md, "Jupyter with the .NET kernel"):
+#   apt-get install -y --no-install-recommends jupyter-nbconvert python3-nbclient jupyter-client python3-ipykernel
+#   dotnet tool install -g Microsoft.dotnet-interactive --version 1.0.712001   (+ the FSharp.Core 10.1 swap)
+# The kernel is the tool started with --http-local-only (binds 127.0.0.1) through a private kernelspec, so no
+# 'dotnet interactive jupyter install' is needed. Set DOTNET_INTERACTIVE to the tool's path if it is not on PATH.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tool="${DOTNET_INTERACTIVE:-$(command -v dotnet-interactive || echo "$HOME/.dotnet/tools/dotnet-interactive")}"
+[ -x "$tool" ] || { echo "error: dotnet-interactive not found (set DOTNET_INTERACTIVE or install the tool, see environment.md)" >&2; exit 1; }
+jupyter=/usr/bin/jupyter; [ -x "$jupyter" ] || jupyter=jupyter   # a pyenv/conda jupyter may lack nbclient
+out="${1:-notebooks/executed}"
+mkdir -p "$out"
+
+dotnet build BioXBridge.sln -v quiet   # fills artifacts/lib/ and patches TorchSharp's native library
+kernels=$(mktemp -d)
+mkdir -p "$kernels/kernels/bioxbridge-csharp"
+printf '{"argv": ["%s", "jupyter", "--default-kernel", "csharp", "--http-local-only", "{connection_file}"], "display_name": ".NET (C#)", "language": "C#"}\n' \
+  "$tool" > "$kernels/kernels/bioxbridge-csharp/kernel.json"
+
+for nb in notebooks/*.ipynb; do
+  name=$(basename "$nb" .ipynb)
+  start=$(date +%s)
+  (cd notebooks && JUPYTER_PATH="$kernels" "$jupyter" nbconvert --to notebook --execute "$name.ipynb" \
+      --output "$(realpath -m "../$out")/$name.ipynb" \
+      --ExecutePreprocessor.kernel_name=bioxbridge-csharp --ExecutePreprocessor.timeout=900 --log-level=WARN)
+  "$jupyter" nbconvert --to html "$out/$name.ipynb" --output-dir "$out" --log-level=WARN
+  echo "$name: ok in $(( $(date +%s) - start )) s"
+done
+rm -rf "$kernels"
