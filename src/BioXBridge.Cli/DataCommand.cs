@@ -28,17 +28,38 @@ public static class DataCommand
         ["verify"] = ("Hashes every file of <dataset> that has a published hash or a lock entry and reports each as ok, CHANGED or\n" +
                       "missing (exit code 1 if any is changed or missing); files with neither are listed as not checked.",
                       [Root, Help], Verify),
-        // ["prepare"]: NOT IMPLEMENTED YET (issue 4, later part) — raw files → windows + split manifests.
+        ["prepare"] = ("Turns raw files (or a synthetic generator) into the paper's windows per subject-wise split, written as NumPy:\n" +
+                       "<out>/<split>/<modality>.npy (float32, windows × channels × samples), labels.npy (int64), subjects.json,\n" +
+                       "and prepared.json with every preprocessing parameter and file hash. <dataset>: wesad, synwesad.",
+                       [new("raw", "DIR", "raw dataset folder (wesad: the folder holding SX/SX.pkl); not needed for synthetic sets"),
+                        new("out", "DIR", "new or empty folder for the prepared data"),
+                        new("split-seed", "N", "seed of the subject split (default 0)"),
+                        new("labels", "nearest|fftround", "how labels are carried to each signal's rate (default nearest; fftround = the release)"),
+                        new("data-seed", "N", "seed of a synthetic dataset (default 0)"),
+                        new("negative-control", null, "synthetic sets: the negative-control variant"), Help], Prepare),
     };
 
     public static int Dispatch(string[] args) => Dispatch(args, Console.Out);
+
+    private static int Prepare(string name, string dataset, CliArgs a, TextWriter output)
+    {
+        var outDir = a.String("out") ?? throw new UsageException($"{name}: option '--out' is required. See 'bioxbridge {name} --help'.");
+        var options = new BioXBridge.Data.PrepareOptions(a.Int("split-seed", 0, 0), a.Enum("labels", BioXBridge.Data.LabelResampling.Nearest),
+                                                         a.Int("data-seed", 0, 0), a.Has("negative-control"));
+        var (data, preprocessing) = BioXBridge.Data.DatasetPreparation.Prepare(dataset, a.String("raw"), options);
+        BioXBridge.Data.PreparedData.Write(data, outDir, preprocessing);
+        foreach (var (split, part) in data.Named())
+            output.WriteLine($"{split,-6} {part.Count,6} windows  {string.Join(" ", part.Subjects.Distinct())}");
+        output.WriteLine($"prepared {dataset}{(data.Train.Synthetic ? " (SYNTHETIC)" : "")} in {Path.GetFullPath(outDir)}");
+        return 0;
+    }
 
     /// <summary>Entry point from Program: <paramref name="args"/> are the words after <c>data</c>.</summary>
     public static int Dispatch(string[] args, TextWriter output)
     {
         if (args.Length == 0 || args[0] is "--help" or "-h" or "help")
         {
-            output.WriteLine("Usage: bioxbridge data <fetch|verify> <dataset> --root DIR [options]\n\n" + About +
+            output.WriteLine("Usage: bioxbridge data <fetch|verify|prepare> <dataset> [options]\n\n" + About +
                              "\n\nSub-commands:\n" + string.Join("\n", Sub.Select(s => $"  {s.Key,-10} {s.Value.About.Split('\n')[0]}")) +
                              "\n\nRun 'bioxbridge data <sub-command> --help' for its options.");
             return 0;
