@@ -30,7 +30,8 @@ public static class DataCommand
                       [Root, Help], Verify),
         ["prepare"] = ("Turns raw files (or a synthetic generator) into the paper's windows per subject-wise split, written as NumPy:\n" +
                        "<out>/<split>/<modality>.npy (float32, windows × channels × samples), labels.npy (int64), subjects.json,\n" +
-                       "and prepared.json with every preprocessing parameter and file hash. <dataset>: wesad, synwesad.",
+                       "and prepared.json with every preprocessing parameter and file hash.\n" +
+                       "<dataset>: wesad, isruc-s1, fog (with --raw), synwesad, synisruc, synfog.",
                        [new("raw", "DIR", "raw dataset folder (wesad: the folder holding SX/SX.pkl); not needed for synthetic sets"),
                         new("out", "DIR", "new or empty folder for the prepared data"),
                         new("split-seed", "N", "seed of the subject split (default 0)"),

@@ -13,7 +13,7 @@ public sealed record PrepareOptions(int SplitSeed = 0, LabelResampling Labels = 
 /// </summary>
 public static class DatasetPreparation
 {
-    public static readonly string[] Datasets = ["wesad", "synwesad"];
+    public static readonly string[] Datasets = ["wesad", "synwesad", "isruc-s1", "synisruc", "fog", "synfog"];
 
     public static (SplitData Data, JsonObject Preprocessing) Prepare(string dataset, string? raw, PrepareOptions o)
     {
@@ -24,9 +24,59 @@ public static class DatasetPreparation
                 return Wesad(WesadReader.ReadAll(raw), "wesad", synthetic: false, o);
             case "synwesad":
                 return Wesad(SynWesad.Generate(new SynWesadConfig(Seed: o.DataSeed, NegativeControl: o.NegativeControl)), "synwesad", synthetic: true, o);
+            case "isruc-s1":
+                return Isruc(IsrucReader.ReadAll(Raw(dataset, raw, "the folder holding ExtractedChannels/ and the scorer files")), dataset, false, o);
+            case "synisruc":
+                return Isruc(SynIsruc.Generate(new SynIsrucConfig(Seed: o.DataSeed, NegativeControl: o.NegativeControl)), dataset, true, o);
+            case "fog":
+                return Fog(FogReader.Discover(Raw(dataset, raw, "the folder holding 'Filtered Data/'")).Select(FogReader.Read).ToList(), dataset, false, o);
+            case "synfog":
+                return Fog(SynFog.Generate(new SynFogConfig(Seed: o.DataSeed, NegativeControl: o.NegativeControl)), dataset, true, o);
             default:
-                throw new ArgumentException($"dataset '{dataset}': expected one of {string.Join(", ", Datasets)} (isruc-s1, synisruc, fog and synfog are not wired into prepare yet)");
+                throw new ArgumentException($"dataset '{dataset}': expected one of {string.Join(", ", Datasets)}");
         }
+    }
+
+    private static string Raw(string dataset, string? raw, string what) =>
+        raw ?? throw new ArgumentException($"{dataset}: --raw must point at {what}");
+
+    private static (SplitData, JsonObject) Isruc(IReadOnlyList<IsrucSession> sessions, string name, bool synthetic, PrepareOptions o)
+    {
+        var windows = IsrucPreprocessing.PrepareAll(sessions, name, synthetic);
+        return Split(windows, name, SubjectSplit.Isruc, o, new
+        {
+            eeg = new { channels = IsrucSession.EegChannels, rate_hz = IsrucSession.Hz, steps = new[] { "raw µV per 30-s epoch (LaBraM divides by 100 at input)" }, window = new[] { 6, 6000 } },
+            ecg = new { channel = IsrucSession.EcgChannel, steps = new[] { "per epoch: linear resample 200→500 Hz", "FIR band-pass 0.05–47 Hz, 151 taps, filtfilt", "linear resample to 100 Hz", "z-score (ddof 0) per epoch" }, window = new[] { 1, 3000 } },
+            labels = "scorer 1, last 30 lines dropped; W→0 wake, N1/N2/N3/REM→1 sleep",
+            synthetic_generator = synthetic ? new { name = "SynIsruc", version = SynIsruc.Version(o.NegativeControl), seed = o.DataSeed, negative_control = o.NegativeControl } : null,
+        });
+    }
+
+    private static (SplitData, JsonObject) Fog(IReadOnlyList<FogRecording> recordings, string name, bool synthetic, PrepareOptions o)
+    {
+        // raw EMG windows: a scalogram is 0.9 MB per window, so NormWear's input is computed per batch (NormWearInput)
+        var windows = FogPreprocessing.PrepareAll(recordings, name, synthetic, new FogOptions(Emg: FogEmgForm.Raw));
+        return Split(windows, name, SubjectSplit.Isruc, o, new
+        {
+            eeg = new { steps = new[] { "file columns 4–7, 10, 11 (six electrodes)", "linear resample 500→200 Hz", "no z-score (LaBraM divides by 100)" }, window = new[] { 6, 600 } },
+            emg = new { steps = new[] { "per-patient column map (datasets.md)", "linear resample 500→130 Hz", "z-score per channel over the file" }, window = new[] { 3, 390 }, normwear_input = "Ricker CWT scalogram (3, 388, 65) per channel, computed at model input" },
+            windows = new { length_s = 3, step_s = 0.3, keep = "majority label covers ≥ 80 % of the window" },
+            split = "subject-wise over patients (the paper's patient-008 window split leaks: windows overlap 90 %)",
+            synthetic_generator = synthetic ? new { name = "SynFog", version = SynFog.Version(o.NegativeControl), seed = o.DataSeed, negative_control = o.NegativeControl } : null,
+        });
+    }
+
+    private static (SplitData, JsonObject) Split(PairedWindows windows, string name, (string Split, int Count)[] ratio, PrepareOptions o, object steps)
+    {
+        var subjects = windows.Subjects.Distinct().ToArray();
+        var parts = SubjectSplit.Scale(subjects.Length, ratio);
+        var preprocessing = JsonSerializer.SerializeToNode(steps)!.AsObject();
+        preprocessing["split_rule"] = JsonSerializer.SerializeToNode(new
+        {
+            rule = "sorted subject names, seeded Fisher–Yates (SubjectSplit.Assign)", seed = o.SplitSeed,
+            ratio = ratio.ToDictionary(p => p.Split, p => p.Count), counts = parts.ToDictionary(p => p.Split, p => p.Count),
+        });
+        return (SplitData.FromAssignment(windows, SubjectSplit.Assign(subjects, o.SplitSeed, parts)), preprocessing);
     }
 
     private static (SplitData, JsonObject) Wesad(IReadOnlyList<WesadSession> sessions, string name, bool synthetic, PrepareOptions o)

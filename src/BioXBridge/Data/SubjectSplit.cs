@@ -9,6 +9,35 @@ public static class SubjectSplit
     /// <summary>The paper's WESAD roles: 5 train / 2 val / 5 pair / 3 test.</summary>
     public static (string Split, int Count)[] Wesad => [("train", 5), ("val", 2), ("pair", 5), ("test", 3)];
 
+    /// <summary>The paper's ISRUC ratio 33 : 11 : 33 : 22 (99 subjects), also used for FOG's subject-wise split.</summary>
+    public static (string Split, int Count)[] Isruc => [("train", 33), ("val", 11), ("pair", 33), ("test", 22)];
+
+    /// <summary>
+    /// Scales split counts to <paramref name="n"/> subjects by largest remainder, every role keeping at least one
+    /// subject (12 FOG patients at 33 : 11 : 33 : 22 → 4 / 1 / 4 / 3).
+    /// </summary>
+    public static (string Split, int Count)[] Scale(int n, (string Split, int Count)[] parts)
+    {
+        if (n < parts.Length) throw new ArgumentException($"a {string.Join("/", parts.Select(p => p.Split))} split needs at least {parts.Length} subjects, got {n}");
+        int total = parts.Sum(p => p.Count);
+        var quota = parts.Select(p => (double)p.Count * n / total).ToArray();
+        var counts = quota.Select(q => Math.Max(1, (int)Math.Floor(q))).ToArray();
+        foreach (int i in Enumerable.Range(0, parts.Length).OrderByDescending(i => quota[i] - Math.Floor(quota[i])).ThenBy(i => i).Cycle())
+        {
+            int diff = n - counts.Sum();
+            if (diff == 0) break;
+            if (diff > 0) counts[i]++;
+            else if (counts[i] > 1) counts[i]--;
+        }
+        return parts.Select((p, i) => (p.Split, counts[i])).ToArray();
+    }
+
+    private static IEnumerable<T> Cycle<T>(this IEnumerable<T> items)
+    {
+        var list = items.ToList();
+        while (true) foreach (var x in list) yield return x;
+    }
+
     /// <summary>
     /// Sort ordinally, shuffle with a seeded Fisher–Yates (<see cref="Random"/>(seed)), then deal the shuffled names out to
     /// <paramref name="parts"/> in order. Each split's names are returned sorted ordinally so manifests read stably.

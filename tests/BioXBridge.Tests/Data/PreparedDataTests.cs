@@ -49,3 +49,33 @@ public class PreparedDataTests
         Assert.Contains("--raw", Assert.Throws<ArgumentException>(() => DatasetPreparation.Prepare("wesad", null, new PrepareOptions())).Message);
     }
 }
+
+public class SplitScaleAndSyntheticPrepareTests
+{
+    [Fact]
+    public void ScalingKeepsTheRatioByLargestRemainder()
+    {
+        Assert.Equal([("train", 4), ("val", 1), ("pair", 4), ("test", 3)], SubjectSplit.Scale(12, SubjectSplit.Isruc));
+        Assert.Equal(SubjectSplit.Isruc, SubjectSplit.Scale(99, SubjectSplit.Isruc));
+        Assert.Equal(SubjectSplit.Wesad, SubjectSplit.Scale(15, SubjectSplit.Wesad));
+        Assert.All(SubjectSplit.Scale(4, SubjectSplit.Isruc), p => Assert.Equal(1, p.Count));
+        Assert.Throws<ArgumentException>(() => SubjectSplit.Scale(3, SubjectSplit.Isruc));
+    }
+
+    [Theory]
+    [InlineData("synisruc", "eeg", 6, 6000, "ecg", 1, 3000)]
+    [InlineData("synfog", "eeg", 6, 600, "emg", 3, 390)]
+    public void SyntheticIsrucAndFogPrepareIntoSubjectWiseSplitsOfThePapersShapes(string dataset, string m1, int c1, int s1, string m2, int c2, int s2)
+    {
+        var (data, preprocessing) = DatasetPreparation.Prepare(dataset, null, new PrepareOptions());
+        Assert.True(data.Train.Synthetic);
+        Assert.Equal((m1, c1, s1), (data.Train.First.Modality, data.Train.First.Channels, data.Train.First.Samples));
+        Assert.Equal((m2, c2, s2), (data.Train.Second.Modality, data.Train.Second.Channels, data.Train.Second.Samples));
+        var subjects = data.Named().Select(p => p.Data.Subjects.Distinct().ToHashSet()).ToArray();
+        for (int i = 0; i < subjects.Length; i++)
+            for (int j = i + 1; j < subjects.Length; j++)
+                Assert.Empty(subjects[i].Intersect(subjects[j]));
+        Assert.All(data.Named(), p => Assert.Equal([0, 1], p.Data.Labels.Distinct().Order()));
+        Assert.NotNull(preprocessing["split_rule"]);
+    }
+}
