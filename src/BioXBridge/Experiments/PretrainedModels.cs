@@ -14,10 +14,10 @@ namespace BioXBridge.Experiments;
 public static class PretrainedModels
 {
     public static string NewEncoderFile(ExperimentConfig c) => PretrainedStore.FileName("synwesad-ecg-encoder",
-        new { Version = SynWesad.Version(false), Targets = TargetsVersion, c.NewModel, c.Pretraining, c.PretrainingSubjects, c.PretrainingDataSeed, c.MinutesPerClass });
+        new { Version = SynWesad.Version(false), Targets = TargetsVersion, Optimizer = AdamStep.Description, c.NewModel, c.Pretraining, c.PretrainingSubjects, c.PretrainingDataSeed, c.MinutesPerClass });
 
     public static string TeacherFile(ExperimentConfig c) => PretrainedStore.FileName("synwesad-ppg-teacher",
-        new { Version = SynWesad.Version(c.NegativeControl), c.OldModel, c.Teacher, c.Subjects, c.MinutesPerClass, c.DataSeed, c.NegativeControl });
+        new { Version = SynWesad.Version(c.NegativeControl), Optimizer = AdamStep.Description, c.OldModel, c.Teacher, c.Subjects, c.MinutesPerClass, c.DataSeed, c.NegativeControl });
 
     /// <summary>Bump when the pre-training targets change (the heart-rate detector, the choice of latents).</summary>
     private const int TargetsVersion = 1;

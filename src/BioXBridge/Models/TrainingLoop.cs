@@ -25,7 +25,7 @@ public static class TrainingLoop
                                  Action<nn.Module>? setModes = null)
     {
         var parameters = trainable.parameters().Where(p => p.requires_grad).ToList();
-        using var optimizer = optim.Adam(parameters, lr: cfg.LearningRate);
+        using var optimizer = new AdamStep(parameters, cfg.LearningRate);
         using var generator = new Generator((ulong)cfg.Seed);
         var history = new List<EpochLog>();
         Dictionary<string, Tensor>? best = null;
@@ -41,10 +41,10 @@ public static class TrainingLoop
                 for (int start = 0; start < n; start += cfg.BatchSize)
                 {
                     using var scope = NewDisposeScope();
-                    optimizer.zero_grad();
+                    optimizer.ZeroGrad();
                     var loss = batchLoss(order[start..Math.Min(start + cfg.BatchSize, n)]);
                     loss.backward();
-                    optimizer.step();
+                    optimizer.Step();
                     lossSum += loss.item<float>(); batches++;
                 }
             }
