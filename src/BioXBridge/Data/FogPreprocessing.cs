@@ -1,4 +1,3 @@
-using System.Runtime.ExceptionServices;
 using BioXBridge.Signals;
 
 namespace BioXBridge.Data;
@@ -140,20 +139,7 @@ public static class FogPreprocessing
 
     /// <summary>All recordings (two at a time), concatenated in the given order.</summary>
     public static PairedWindows PrepareAll(IReadOnlyList<FogRecording> recordings, string dataset, bool synthetic, FogOptions? o = null)
-    {
-        if (recordings.Count == 0) throw new ArgumentException("no recordings to prepare", nameof(recordings));
-        var parts = new PairedWindows[recordings.Count];
-        try
-        {
-            Parallel.For(0, recordings.Count, new ParallelOptions { MaxDegreeOfParallelism = 2 },
-                i => parts[i] = Prepare(recordings[i], dataset, synthetic, o));
-        }
-        catch (AggregateException e) when (e.InnerExceptions.Count >= 1)
-        {
-            ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
-        }
-        return PairedWindows.Concat(parts);
-    }
+        => PairedWindows.PrepareEach(recordings, r => Prepare(r, dataset, synthetic, o));
 
     static int Samples(double seconds, double hz)
     {

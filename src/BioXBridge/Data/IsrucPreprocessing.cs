@@ -1,4 +1,3 @@
-using System.Runtime.ExceptionServices;
 using BioXBridge.Signals;
 
 namespace BioXBridge.Data;
@@ -65,18 +64,5 @@ public static class IsrucPreprocessing
 
     /// <summary>All subjects (two at a time), concatenated in the given order, so the result is deterministic.</summary>
     public static PairedWindows PrepareAll(IReadOnlyList<IsrucSession> sessions, string dataset, bool synthetic, IsrucOptions? o = null)
-    {
-        if (sessions.Count == 0) throw new ArgumentException("no sessions to prepare", nameof(sessions));
-        var parts = new PairedWindows[sessions.Count];
-        try
-        {
-            Parallel.For(0, sessions.Count, new ParallelOptions { MaxDegreeOfParallelism = 2 },
-                i => parts[i] = Prepare(sessions[i], dataset, synthetic, o));
-        }
-        catch (AggregateException e) when (e.InnerExceptions.Count >= 1)
-        {
-            ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
-        }
-        return PairedWindows.Concat(parts);
-    }
+        => PairedWindows.PrepareEach(sessions, r => Prepare(r, dataset, synthetic, o));
 }

@@ -39,6 +39,25 @@ public sealed record PairedWindows(
     public PairedWindows WhereSubject(Func<string, bool> keep) =>
         Select(Enumerable.Range(0, Count).Where(i => keep(Subjects[i])).ToArray());
 
+    /// <summary>
+    /// Prepares every recording (two at a time) and concatenates the windows in the given order, so the result does not
+    /// depend on scheduling; a failing recording surfaces its own exception rather than the parallel wrapper.
+    /// </summary>
+    public static PairedWindows PrepareEach<T>(IReadOnlyList<T> recordings, Func<T, PairedWindows> prepare)
+    {
+        if (recordings.Count == 0) throw new ArgumentException("no recordings to prepare", nameof(recordings));
+        var parts = new PairedWindows[recordings.Count];
+        try
+        {
+            Parallel.For(0, recordings.Count, new ParallelOptions { MaxDegreeOfParallelism = 2 }, i => parts[i] = prepare(recordings[i]));
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count >= 1)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+        }
+        return Concat(parts);
+    }
+
     public static PairedWindows Concat(IReadOnlyList<PairedWindows> parts)
     {
         var p0 = parts[0];

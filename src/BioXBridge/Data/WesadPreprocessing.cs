@@ -1,4 +1,3 @@
-using System.Runtime.ExceptionServices;
 using BioXBridge.Signals;
 
 namespace BioXBridge.Data;
@@ -114,21 +113,7 @@ public static class WesadPreprocessing
 
     /// <summary>All sessions (two at a time), concatenated in the given subject order, so the result is deterministic.</summary>
     public static PairedWindows PrepareAll(IReadOnlyList<WesadSession> sessions, string dataset, bool synthetic, WesadPreprocessingOptions? o = null)
-    {
-        if (sessions.Count == 0) throw new ArgumentException("no sessions to prepare", nameof(sessions));
-        var parts = new PairedWindows[sessions.Count];
-        try
-        {
-            Parallel.For(0, sessions.Count, new ParallelOptions { MaxDegreeOfParallelism = 2 },
-                i => parts[i] = Prepare(sessions[i], dataset, synthetic, o));
-        }
-        catch (AggregateException e) when (e.InnerExceptions.Count >= 1)
-        {
-            // Surface the subject's own exception (e.g. InvalidDataException) rather than the parallel wrapper.
-            ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
-        }
-        return PairedWindows.Concat(parts);
-    }
+        => PairedWindows.PrepareEach(sessions, r => Prepare(r, dataset, synthetic, o));
 
     static int Samples(double seconds, double hz)
     {
