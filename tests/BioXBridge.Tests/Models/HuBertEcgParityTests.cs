@@ -50,6 +50,19 @@ internal sealed class EcgPpgParityFixture
     }
 
     /// <summary>max|Δ| / max|ref| on a whole tiny output.</summary>
+    /// <summary>Runs the embedding and every block on the tiny input, comparing each; returns the worst error and the last output.</summary>
+    public (double Worst, Tensor Last) CompareTinyTrace(BioXBridge.Models.LayeredEncoder net)
+    {
+        var h = net.Embed(Load("tiny_input"));
+        double worst = CompareTiny("embed", h);
+        for (int k = 0; k < net.BlockCount; k++)
+        {
+            h = net.RunBlock(k, h);
+            worst = Math.Max(worst, CompareTiny($"block{k:00}", h));
+        }
+        return (worst, h);
+    }
+
     public double CompareTiny(string name, Tensor actual)
     {
         using var _ = NewDisposeScope();
@@ -102,13 +115,7 @@ public class HuBertEcgParityTests(ITestOutputHelper output)
         net.eval();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var h = net.Embed(Fixture.Load("tiny_input"));
-        double worst = Fixture.CompareTiny("embed", h);
-        for (int k = 0; k < net.BlockCount; k++)
-        {
-            h = net.RunBlock(k, h);
-            worst = Math.Max(worst, Fixture.CompareTiny($"block{k:00}", h));
-        }
+        var (worst, h) = Fixture.CompareTinyTrace(net);
         Assert.Equal(new long[] { 2, 46, 64 }, h.shape);
         // strictness has teeth: without the optional upstream parameters the same checkpoint is refused
         using var bare = new HuBertEcg(HuBertEcgConfig.Tiny);

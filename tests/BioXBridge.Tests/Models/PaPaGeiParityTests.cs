@@ -21,13 +21,7 @@ public class PaPaGeiParityTests(ITestOutputHelper output)
         net.eval();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var h = net.Embed(Fixture.Load("tiny_input"));
-        double worst = Fixture.CompareTiny("embed", h);
-        for (int k = 0; k < net.BlockCount; k++)
-        {
-            h = net.RunBlock(k, h);
-            worst = Math.Max(worst, Fixture.CompareTiny($"block{k:00}", h));
-        }
+        var (worst, h) = Fixture.CompareTinyTrace(net);
         var (embedding, moe1, moe2) = net.UpstreamHeads(h);
         worst = Math.Max(worst, Fixture.CompareTiny("head_dense", embedding));
         worst = Math.Max(worst, Fixture.CompareTiny("head_moe1", moe1));
