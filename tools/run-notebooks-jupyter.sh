@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 tool="${DOTNET_INTERACTIVE:-$(command -v dotnet-interactive || echo "$HOME/.dotnet/tools/dotnet-interactive")}"
 [ -x "$tool" ] || { echo "error: dotnet-interactive not found (set DOTNET_INTERACTIVE or install the tool, see environment.md)" >&2; exit 1; }
 jupyter=/usr/bin/jupyter; [ -x "$jupyter" ] || jupyter=jupyter   # a pyenv/conda jupyter may lack nbclient
-out="${1:-notebooks/executed}"
+out="$(realpath -m "${1:-notebooks/executed}")"
 mkdir -p "$out"
 
 dotnet build BioXBridge.sln -v quiet   # fills artifacts/lib/ and patches TorchSharp's native library
@@ -24,7 +24,7 @@ for nb in notebooks/*.ipynb; do
   name=$(basename "$nb" .ipynb)
   start=$(date +%s)
   (cd notebooks && JUPYTER_PATH="$kernels" "$jupyter" nbconvert --to notebook --execute "$name.ipynb" \
-      --output "$(realpath -m "../$out")/$name.ipynb" \
+      --output "$out/$name.ipynb" \
       --ExecutePreprocessor.kernel_name=bioxbridge-csharp --ExecutePreprocessor.timeout=900 --log-level=WARN)
   "$jupyter" nbconvert --to html "$out/$name.ipynb" --output-dir "$out" --log-level=WARN
   echo "$name: ok in $(( $(date +%s) - start )) s"

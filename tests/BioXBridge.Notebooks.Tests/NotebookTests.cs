@@ -39,6 +39,14 @@ public sealed class NotebookTests(ITestOutputHelper output)
             Assert.NotEqual("", formula);
             Assert.Equal(formula, counted);
         },
+        ["01-dataset-preparation.ipynb"] = run =>
+        {
+            NotebookAssert.DisplayedPlotlyChart(run);
+            NotebookAssert.DisplayedHtmlTable(run);
+            Assert.All(NotebookAssert.Html(run, "Plotly.newPlot"), c => Assert.Contains("SYNTHETIC", c.Value));
+            Assert.Contains("test/ecg.npy", run.Stdout);
+            Assert.Contains("shape (333, 1, 6000)", run.Stdout);
+        },
     };
 
     [Theory]
