@@ -17,12 +17,7 @@ public static class PreparedData
 
     public static void Write(SplitData data, string dir, JsonObject preprocessing)
     {
-        var full = Path.GetFullPath(dir);
-        if (File.Exists(full) || Directory.Exists(full) && Directory.EnumerateFileSystemEntries(full).Any())
-            throw new IOException($"--out {dir}: exists and is not an empty folder; prepared data go to a new folder");
-        var staging = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.partial-{Environment.ProcessId}");
-        Directory.CreateDirectory(staging);
-        try
+        OutputFolder.Create(dir, "prepared data", staging =>
         {
             var splits = new JsonObject();
             foreach (var (name, part) in data.Named())
@@ -60,14 +55,7 @@ public static class PreparedData
                 ["splits"] = splits,
             };
             File.WriteAllText(Path.Combine(staging, ManifestFile), manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-            if (Directory.Exists(full)) Directory.Delete(full);
-            Directory.Move(staging, full);
-        }
-        catch
-        {
-            Directory.Delete(staging, recursive: true);
-            throw;
-        }
+        });
     }
 
     /// <summary>Reads a prepared folder back, checking every file's hash against <c>prepared.json</c>.</summary>

@@ -29,16 +29,11 @@ public static class FigureExport
     /// </summary>
     public static Result Export(IReadOnlyList<string> runFolders, string outDir, string? chromium, IProgress<ProgressReport>? progress = null)
     {
-        var full = Path.GetFullPath(outDir);
-        if (File.Exists(full) || Directory.Exists(full) && Directory.EnumerateFileSystemEntries(full).Any())
-            throw new IOException($"--out {outDir}: exists and is not an empty folder; figures go to a new folder");
-        var staging = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.partial-{Environment.ProcessId}");
-        Directory.CreateDirectory(staging);
-        try
+        var html = new List<string>();
+        var png = new List<string>();
+        var written = OutputFolder.Create(outDir, "figures", staging =>
         {
             File.WriteAllText(Path.Combine(staging, "plotly.min.js"), RunCharts.PlotlyJs());
-            var html = new List<string>();
-            var png = new List<string>();
             var index = new StringBuilder("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>BioXBridge figures</title>" +
                 "<style>body{font-family:system-ui,sans-serif;margin:2em}img{border:1px solid #ccc;max-width:380px}" +
                 ".note{font-weight:600;color:#a5541b}</style></head><body><h1>BioXBridge figures</h1>");
@@ -69,15 +64,8 @@ public static class FigureExport
                 }
             }
             File.WriteAllText(Path.Combine(staging, "index.html"), index.Append("</body></html>").ToString());
-            if (Directory.Exists(full)) Directory.Delete(full);
-            Directory.Move(staging, full);
-            return new Result(full, html, png, chromium is null ? "no Chromium found (install Debian's chromium, or pass --chromium PATH)" : null);
-        }
-        catch
-        {
-            Directory.Delete(staging, recursive: true);
-            throw;
-        }
+        });
+        return new Result(written, html, png, chromium is null ? "no Chromium found (install Debian's chromium, or pass --chromium PATH)" : null);
     }
 }
 

@@ -41,23 +41,13 @@ public static class RunFolder
 
     public static void Write(RunRecord record, string dir)
     {
-        var full = Check(dir);
-        var staging = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.partial-{Environment.ProcessId}");
-        if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
-        Directory.CreateDirectory(staging);
-        try
+        Check(dir); // the finer messages: a finished run, an unwritable parent
+        OutputFolder.Create(dir, "runs", staging =>
         {
             File.WriteAllText(Path.Combine(staging, RecordFile), record.ToJson());
             File.WriteAllText(Path.Combine(staging, ResultsFile), ResultsCsv(record));
             File.WriteAllText(Path.Combine(staging, ReportFile), RunReport.Html(record));
-            if (Directory.Exists(full)) Directory.Delete(full); // empty, checked above
-            Directory.Move(staging, full);
-        }
-        catch
-        {
-            Directory.Delete(staging, recursive: true);
-            throw;
-        }
+        });
     }
 
     public static RunRecord Read(string dir)
