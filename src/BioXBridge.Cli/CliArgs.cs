@@ -60,6 +60,18 @@ public sealed class CliArgs
         return x;
     }
 
+    /// <summary>A comma-separated list such as <c>1,2,4</c>; <c>none</c> gives an empty list.</summary>
+    public T[] List<T>(string name, T[] fallback, Func<T, bool> valid, string expected) where T : IParsable<T>
+    {
+        if (!values.TryGetValue(name, out var v)) return fallback;
+        if (v == "none") return [];
+        var items = (v ?? "").Split(',', StringSplitOptions.TrimEntries);
+        var parsed = items.Select(i => T.TryParse(i, CultureInfo.InvariantCulture, out var x) && valid(x) ? x : default).ToArray();
+        if (items.Length == 0 || parsed.Any(p => p is null || !valid(p)))
+            throw new UsageException($"{command}: option '--{name}' expects a comma-separated list of {expected} (or 'none'), got '{v}'");
+        return parsed!;
+    }
+
     public T Enum<T>(string name, T fallback) where T : struct, System.Enum
     {
         if (!values.TryGetValue(name, out var v)) return fallback;

@@ -16,103 +16,56 @@ namespace BioXBridge.Experiments;
 /// </summary>
 public static class BridgeExperiment
 {
-    public const string OldModality = "ppg", NewModality = "ecg";
+    public const string OldModality = ExperimentContext.OldModality, NewModality = ExperimentContext.NewModality;
 
     public static RunRecord Run(ExperimentConfig cfg, IProgress<ProgressReport>? progress = null, PretrainedStore? store = null)
     {
         var started = DateTime.UtcNow;
         var clock = Stopwatch.StartNew();
-        var device = Devices.Parse(cfg.Device);
-        store ??= new PretrainedStore();
 
-        // 1. data: synthetic WESAD-like sessions through the paper's preprocessing, split by subject
-        progress?.Report(new ProgressReport("data", 0, 1, "generating SynWESAD"));
-        var data = SynWesadData.Load(cfg);
-        int classes = data.Train.ClassNames.Count;
-        progress?.Report(new ProgressReport("data", 1, 1, $"{data.Named().Sum(s => s.Data.Count)} windows"));
-        var x = data.Named().ToDictionary(s => s.Name, s => (Old: Batches.ToTensor(s.Data.Modality(OldModality)),
-                                                               New: Batches.ToTensor(s.Data.Modality(NewModality))));
+        // 1–2. data split by subject; the frozen new encoder (pre-trained without labels) and the teacher
+        var ctx = ExperimentContext.Load(cfg, progress, store);
+        var methods = new Dictionary<string, MethodResult>
+        {
+            ["oracle"] = ctx.Oracle(),
+            ["random"] = ctx.Random(cfg.Seed),
+        };
 
-        // 2. frozen models: the new encoder pre-trained without labels, the teacher trained on labelled old data
-        var weights = new Dictionary<string, string>();
-        var newEncoder = PretrainedModels.NewEncoder(cfg, store, device, weights, progress);
-        var teacher = PretrainedModels.Teacher(cfg, data, store, device, weights, progress);
-
-        var methods = new Dictionary<string, MethodResult>();
+        // 3. positions (forward passes only, on the paired set), then 4. the bridge, trained on cached features
         var watch = Stopwatch.StartNew();
-        var oracle = TeacherTraining.Evaluate(teacher, x["test"].Old, data.Test.Labels, classes, device);
-        methods["oracle"] = new MethodResult(OldModality, null, MetricValues.From(oracle), watch.Elapsed.TotalSeconds);
-
-        var guesses = RandomGuess.Predict(data.Test.Count, classes, cfg.Seed);
-        methods["random"] = new MethodResult(NewModality, null,
-            MetricValues.From(ClassificationMetrics.Compute(data.Test.Labels, guesses, classes)), 0);
-
-        // 3. positions (forward passes only, on the paired set)
-        watch.Restart();
-        var positions = cfg.InputPosition is int fixedM && cfg.OutputPosition is int fixedL
-            ? new PositionScores(fixedM, fixedL, [], [], cfg.Criterion)
-            : PositionSelector.Select(newEncoder, teacher, x["pair"].New, x["pair"].Old, classes, device, cfg.Criterion, progress: progress);
+        var positions = ctx.SelectPositions(progress);
         double selectionSeconds = watch.Elapsed.TotalSeconds;
-
-        // 4. the bridge, trained on cached features
-        watch.Restart();
-        manual_seed(cfg.Seed);
-        var oldShape = teacher.encoder.BlockInputShape(positions.Output, x["pair"].Old.shape[1..]);
-        int inputWidth = newEncoder.OutputWidth(positions.Input, x["pair"].New.shape[1..]);
-        var bridgeConfig = BridgeConfig.ForOldBlock(inputWidth, cfg.Rank, cfg.Prototypes, oldShape,
-                                                    teacher.encoder.Layout, cfg.PrototypeInit);
-        using var sampled = cfg.PrototypeInit == PrototypeInit.Sampled
-            ? PrototypeSampling.Sample(teacher.encoder, positions.Output, x["pair"].Old, cfg.Prototypes, cfg.Seed, device)
-            : null;
-        var bridge = new PrototypeBridge(bridgeConfig, sampled);
-        bridge.to(device);
-        var model = new BridgedModel(newEncoder, positions.Input, bridge, teacher, positions.Output);
-        var pairInputs = BridgeTrainer.CacheInputs(model, x["pair"].New, device);
-        var pairTargets = BridgeTrainer.CacheTargets(model, x["pair"].Old, device);
-        var valInputs = BridgeTrainer.CacheInputs(model, x["val"].New, device);
-        var fit = BridgeTrainer.Train(model, pairInputs, pairTargets, valInputs, data.Val.Labels, classes,
-                                      cfg.Bridge with { Seed = cfg.Seed }, device, progress);
-        var bridged = BridgeTrainer.Evaluate(model, BridgeTrainer.CacheInputs(model, x["test"].New, device), data.Test.Labels, classes, device);
-        methods["bridge"] = new MethodResult(NewModality, bridge.ParameterCount(), MetricValues.From(bridged),
-                                             watch.Elapsed.TotalSeconds + selectionSeconds, fit.History, fit.BestEpoch);
+        var bridge = ctx.TrainBridge(positions.Input, positions.Output, progress: progress).Result;
+        methods["bridge"] = bridge with { Seconds = bridge.Seconds + selectionSeconds };
 
         // 5. KD: the whole new encoder as a trainable student
-        if (cfg.RunDistillation)
-        {
-            watch.Restart();
-            var student = PretrainedModels.Student(cfg, store, device, classes);
-            var teacherLogits = Batches.Map(x["pair"].Old, 32, device, teacher.call);
-            var kd = KnowledgeDistillation.Train(student, x["pair"].New, teacherLogits, x["val"].New, data.Val.Labels, classes,
-                                                 cfg.Distillation with { Seed = cfg.Seed }, device, progress);
-            var kdMetrics = TeacherTraining.Evaluate(student, x["test"].New, data.Test.Labels, classes, device);
-            methods["kd"] = new MethodResult(NewModality, student.parameters().Sum(p => p.numel()), MetricValues.From(kdMetrics),
-                                             watch.Elapsed.TotalSeconds, kd.History, kd.BestEpoch);
-        }
+        if (cfg.RunDistillation) methods["kd"] = ctx.Distill(progress);
 
-        return new RunRecord
-        {
-            Name = cfg.Name,
-            Seed = cfg.Seed,
-            Dataset = data.Train.Dataset,
-            Synthetic = data.Train.Synthetic,
-            DataNote = data.Train.Synthetic
-                ? "SYNTHETIC stand-in data (SynWESAD" + (cfg.NegativeControl ? ", negative control" : "") + "); not comparable to the paper's real-data results"
-                : "real data",
-            OldModality = OldModality,
-            NewModality = NewModality,
-            ClassNames = data.Train.ClassNames.ToArray(),
-            Positions = new PositionRecord(positions.Input, positions.Output, positions.Stage1, positions.Stage2,
-                                           positions.Criterion.ToString()),
-            Methods = methods,
-            Splits = data.Named().ToDictionary(s => s.Name, s => new SplitRecord(
-                s.Data.Subjects.Distinct().ToArray(), s.Data.Count,
-                Enumerable.Range(0, classes).Select(c => s.Data.Labels.Count(l => l == c)).ToArray(), SplitData.Hash(s.Data))),
-            Weights = weights,
-            PeakMemoryBytes = RunEnvironment.PeakMemoryBytes(),
-            Seconds = clock.Elapsed.TotalSeconds,
-            StartedUtc = started,
-            Versions = RunEnvironment.Versions(device),
-            Config = cfg,
-        };
+        return Record(ctx, positions, methods, started, clock.Elapsed.TotalSeconds);
     }
+
+    /// <summary>The run record of a context's results (what <c>record.json</c> holds).</summary>
+    public static RunRecord Record(ExperimentContext ctx, PositionScores positions, IReadOnlyDictionary<string, MethodResult> methods,
+                                   DateTime startedUtc, double seconds) => new()
+    {
+        Name = ctx.Config.Name,
+        Seed = ctx.Config.Seed,
+        Dataset = ctx.Data.Train.Dataset,
+        Synthetic = ctx.Data.Train.Synthetic,
+        DataNote = ctx.DataNote,
+        OldModality = ExperimentContext.OldModality,
+        NewModality = ExperimentContext.NewModality,
+        ClassNames = ctx.Data.Train.ClassNames.ToArray(),
+        Positions = new PositionRecord(positions.Input, positions.Output, positions.Stage1, positions.Stage2, positions.Criterion.ToString()),
+        Methods = methods,
+        Splits = ctx.Data.Named().ToDictionary(s => s.Name, s => new SplitRecord(
+            s.Data.Subjects.Distinct().ToArray(), s.Data.Count,
+            Enumerable.Range(0, ctx.Classes).Select(c => s.Data.Labels.Count(l => l == c)).ToArray(), SplitData.Hash(s.Data))),
+        Weights = ctx.Weights.ToDictionary(),
+        PeakMemoryBytes = RunEnvironment.PeakMemoryBytes(),
+        Seconds = seconds,
+        StartedUtc = startedUtc,
+        Versions = RunEnvironment.Versions(ctx.Device),
+        Config = ctx.Config,
+    };
 }

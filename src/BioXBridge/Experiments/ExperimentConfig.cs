@@ -20,6 +20,15 @@ public sealed record ExperimentConfig
     public double MinutesPerClass { get; init; } = 4;
     public string Device { get; init; } = "cpu";
 
+    /// <summary>
+    /// A folder written by <c>bioxbridge data prepare wesad|synwesad</c>; null renders SynWESAD in memory. Its own split
+    /// is used as prepared, and the teacher is trained on its train split (the weights' name includes the data's hash).
+    /// </summary>
+    public string? PreparedData { get; init; }
+    /// <summary>Safetensors files to load instead of the store's recipes (e.g. <c>pretrain</c> output); null uses the store.</summary>
+    public string? NewEncoderWeights { get; init; }
+    public string? TeacherWeights { get; init; }
+
     public PaPaGeiConfig OldModel { get; init; } = PaPaGeiConfig.Tiny;
     public HuBertEcgConfig NewModel { get; init; } = HuBertEcgConfig.Tiny;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text;
+using Plotly.NET;
 
 namespace BioXBridge.Experiments;
 
@@ -13,14 +14,40 @@ public static class FigureExport
 {
     public sealed record Result(string Folder, IReadOnlyList<string> Html, IReadOnlyList<string> Png, string? PngSkipped);
 
-    /// <summary>Run folders under <paramref name="runs"/>: the folder itself if it holds a record, else its children that do.</summary>
+    /// <summary>
+    /// Result folders under <paramref name="runs"/> (a run's <c>record.json</c> or an <c>ablations.json</c>): the folder
+    /// itself if it holds one, else its children that do.
+    /// </summary>
     public static IReadOnlyList<string> FindRuns(string runs)
     {
         if (!Directory.Exists(runs)) throw new DirectoryNotFoundException($"--runs {runs}: no such folder");
-        if (File.Exists(Path.Combine(runs, RunFolder.RecordFile))) return [Path.GetFullPath(runs)];
-        var found = Directory.GetDirectories(runs).Where(d => File.Exists(Path.Combine(d, RunFolder.RecordFile)))
-                             .Select(Path.GetFullPath).OrderBy(d => d, StringComparer.Ordinal).ToArray();
-        return found.Length > 0 ? found : throw new FileNotFoundException($"--runs {runs}: no {RunFolder.RecordFile} in it or in its sub-folders");
+        static bool Holds(string d) => File.Exists(Path.Combine(d, RunFolder.RecordFile)) || File.Exists(Path.Combine(d, Ablations.RecordFile));
+        if (Holds(runs)) return [Path.GetFullPath(runs)];
+        var found = Directory.GetDirectories(runs).Where(Holds).Select(Path.GetFullPath).OrderBy(d => d, StringComparer.Ordinal).ToArray();
+        return found.Length > 0 ? found
+            : throw new FileNotFoundException($"--runs {runs}: no {RunFolder.RecordFile} or {Ablations.RecordFile} in it or in its sub-folders");
+    }
+
+    /// <summary>The pixel size a chart was laid out at (the PNG uses it), <see cref="RunCharts.Width"/> × <see cref="RunCharts.Height"/> if unset.</summary>
+    public static (int Width, int Height) Size(GenericChart chart)
+    {
+        var layout = GenericChart.getLayout(chart);
+        int Get(string key, int fallback) => layout.TryGetTypedPropertyValue<int>(key) is { } v ? v.Value : fallback;
+        return (Get("width", RunCharts.Width), Get("height", RunCharts.Height));
+    }
+
+    /// <summary>A result folder's data note and charts: a run's charts plus Table 1 beside the paper where the paper has the direction, or the ablation charts.</summary>
+    public static (string Note, IReadOnlyList<(string Stem, GenericChart Chart)> Charts) Figures(string folder)
+    {
+        if (!File.Exists(Path.Combine(folder, RunFolder.RecordFile)))
+        {
+            var a = Ablations.Read(folder);
+            return (a.DataNote, AblationCharts.All(a).ToList());
+        }
+        var r = RunFolder.Read(folder);
+        var charts = RunCharts.All(r).ToList();
+        if (PaperComparison.For(r).Count > 0) charts.Insert(1, ("table1-vs-paper", PaperComparison.Chart(r)));
+        return (r.DataNote, charts);
     }
 
     /// <summary>
@@ -39,14 +66,14 @@ public static class FigureExport
                 ".note{font-weight:600;color:#a5541b}</style></head><body><h1>BioXBridge figures</h1>");
             foreach (var folder in runFolders)
             {
-                var record = RunFolder.Read(folder);
+                var (note, charts) = Figures(folder);
                 var run = Path.GetFileName(folder);
                 index.Append("<h2>").Append(WebUtility.HtmlEncode(run)).Append("</h2><p class=\"note\">")
-                     .Append(WebUtility.HtmlEncode(record.DataNote)).Append("</p>");
-                var charts = RunCharts.All(record).ToList();
+                     .Append(WebUtility.HtmlEncode(note)).Append("</p>");
                 foreach (var (stem, chart) in charts)
                 {
                     var name = $"{run}__{stem}";
+                    var (width, height) = Size(chart);
                     File.WriteAllText(Path.Combine(staging, name + ".html"),
                         "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>" + WebUtility.HtmlEncode(name) +
                         "</title><script src=\"plotly.min.js\"></script></head><body style=\"margin:0\">" + RunCharts.Div(chart) + "</body></html>");
@@ -55,7 +82,7 @@ public static class FigureExport
                     if (chromium is not null)
                     {
                         HeadlessChromium.Screenshot(chromium, Path.Combine(staging, name + ".html"), Path.Combine(staging, name + ".png"),
-                                                    RunCharts.Width, RunCharts.Height);
+                                                    width, height);
                         png.Add(name + ".png");
                         index.Append("<br><img src=\"").Append(name).Append(".png\" alt=\"").Append(WebUtility.HtmlEncode(stem)).Append("\">");
                     }

@@ -16,8 +16,12 @@ public static class PretrainedModels
     public static string NewEncoderFile(ExperimentConfig c) => PretrainedStore.FileName("synwesad-ecg-encoder",
         new { Version = SynWesad.Version(false), Targets = TargetsVersion, Optimizer = AdamStep.Description, c.NewModel, c.Pretraining, c.PretrainingSubjects, c.PretrainingDataSeed, c.MinutesPerClass });
 
-    public static string TeacherFile(ExperimentConfig c) => PretrainedStore.FileName("synwesad-ppg-teacher",
-        new { Version = SynWesad.Version(c.NegativeControl), Optimizer = AdamStep.Description, c.OldModel, c.Teacher, c.Subjects, c.MinutesPerClass, c.DataSeed, c.NegativeControl });
+    public static string TeacherFile(ExperimentConfig c, SplitData? data = null) => c.PreparedData is null
+        ? PretrainedStore.FileName("synwesad-ppg-teacher",
+            new { Version = SynWesad.Version(c.NegativeControl), Optimizer = AdamStep.Description, c.OldModel, c.Teacher, c.Subjects, c.MinutesPerClass, c.DataSeed, c.NegativeControl })
+        : data is null ? throw new ArgumentNullException(nameof(data), "a teacher for prepared data is named after the data's hash")
+        : PretrainedStore.FileName(data.Train.Dataset + "-ppg-teacher",
+            new { Optimizer = AdamStep.Description, c.OldModel, c.Teacher, c.DataSeed, Train = SplitData.Hash(data.Train), Val = SplitData.Hash(data.Val) });
 
     /// <summary>Bump when the pre-training targets change (the heart-rate detector, the choice of latents).</summary>
     private const int TargetsVersion = 1;
@@ -29,7 +33,7 @@ public static class PretrainedModels
         manual_seed(cfg.PretrainingDataSeed);
         var encoder = new HuBertEcg(cfg.NewModel);
         encoder.to(device);
-        var (source, hash) = store.LoadOrTrain(encoder, NewEncoderFile(cfg), () =>
+        var (source, hash) = cfg.NewEncoderWeights is string file ? PretrainedStore.LoadFile(encoder, file) : store.LoadOrTrain(encoder, NewEncoderFile(cfg), () =>
         {
             // other subjects, other seed, never the run's data, and no class labels: only heart rate and RR variability
             var windows = SynWesadData.Windows(new SynWesadConfig(cfg.PretrainingSubjects, cfg.MinutesPerClass, cfg.PretrainingDataSeed));
@@ -58,7 +62,7 @@ public static class PretrainedModels
         manual_seed(cfg.DataSeed);
         var teacher = new Classifier(new PaPaGei(cfg.OldModel), data.Train.ClassNames.Count);
         teacher.to(device);
-        var (source, hash) = store.LoadOrTrain(teacher, TeacherFile(cfg), () =>
+        var (source, hash) = cfg.TeacherWeights is string file ? PretrainedStore.LoadFile(teacher, file) : store.LoadOrTrain(teacher, TeacherFile(cfg, data), () =>
             TeacherTraining.Train(teacher, Batches.ToTensor(data.Train.Modality("ppg")), data.Train.Labels,
                                   Batches.ToTensor(data.Val.Modality("ppg")), data.Val.Labels,
                                   cfg.Teacher with { Seed = cfg.DataSeed }, device, progress), forceTrain);

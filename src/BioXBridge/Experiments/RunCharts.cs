@@ -14,7 +14,8 @@ public static class RunCharts
 {
     public static readonly string[] MethodOrder = ["oracle", "random", "kd", "bridge"];
 
-    public static string Tag(RunRecord r) => r.Synthetic ? " — SYNTHETIC data" : "";
+    public static string Tag(RunRecord r) => Tag(r.Synthetic);
+    public static string Tag(bool synthetic) => synthetic ? " — SYNTHETIC data" : "";
 
     /// <summary>Balanced accuracy, F1-macro and F1-weighted per method, in percent, as Table 1 reports them.</summary>
     public static GenericChart Methods(RunRecord r)
