@@ -11,8 +11,8 @@ Writes under tests/BioXBridge.Tests/Fixtures/prepare/:
                              the .mat and the .rec hold *different* signals (as in the real data set, where the .mat
                              channels were extracted and filtered), so a route mix-up cannot pass. The .rec files vary
                              what the EDF route must accept: EDF+ with annotations and "F3-M2"-style labels, plain EDF,
-                             lower case and padded labels, 1/10/30-s records, an extra slow signal, and more recording
-                             than labels (a partial trailing block and a whole extra epoch).
+                             lower case and padded labels, 1/10/30-s records, an extra 1-Hz signal, and more recording
+                             than labels (partial trailing blocks of 12 s and 10 s, which must be ignored).
   fog/Filtered Data/{001,003,008/OFF_2,009}/task_N.txt   headerless CSV, 61 columns (unused ones 0), 3.0-3.6 s each;
                              the four EMG column maps of datasets.md except 008/OFF_1's (same as 001's)
   splits/{wesad,isruc,fog}.json   split manifests (bioxbridge.split/1): one subject per role, because a fixture cannot
