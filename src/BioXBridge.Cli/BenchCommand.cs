@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace BioXBridge.Cli;
 
 /// <summary>
-/// <c>bioxbridge bench models</c>: forward time per batch of every full-size port on the CPU, next to the PyTorch
+/// <c>bioxbridge bench [models]</c>: forward time per batch of every full-size port on the CPU, next to the PyTorch
 /// reference's time for the same model, weights, input shape and thread count, measured in the same run, as a ratio.
 /// </summary>
 public static class BenchCommand
@@ -22,10 +22,21 @@ public static class BenchCommand
         new("help", null, "show this help"),
     ];
 
+    /// <summary><c>bench</c> or <c>bench models</c> (the default) and <c>bench prepare</c> (<see cref="BenchPrepare"/>).</summary>
+    public static int Dispatch(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "prepare")
+            return CliArgs.Run("bench prepare", args[1..], BenchPrepare.Options, BenchPrepare.About, BenchPrepare.Run);
+        if (args.Length > 0 && !args[0].StartsWith("--") && args[0] != "models")
+            throw new UsageException($"bench: unknown benchmark '{args[0]}'; expected 'models' (default) or 'prepare'");
+        return CliArgs.Run("bench models", args.Length > 0 && args[0] == "models" ? args[1..] : args, Options, About, Run);
+    }
+
     public const string About =
-        "Times the full-size forward pass of each foundation-model port (TorchSharp, CPU) against its PyTorch\n" +
+        "'bench [models]' times the full-size forward pass of each foundation-model port (TorchSharp, CPU) against its PyTorch\n" +
         "reference (tools/golden/<model>_reference.py --bench) on this machine in the same run and prints the ratio.\n" +
-        "Needs an idle machine for meaningful numbers.";
+        "Needs an idle machine for meaningful numbers. 'bench prepare' times WESAD preprocessing instead\n" +
+        "(see 'bioxbridge bench prepare --help').";
 
     public static int Run(CliArgs a)
     {
@@ -97,7 +108,7 @@ public static class BenchCommand
         }
     }
 
-    private static string RepoRoot()
+    internal static string RepoRoot()
     {
         for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
             if (File.Exists(Path.Combine(d.FullName, "BioXBridge.sln"))) return d.FullName;

@@ -35,6 +35,9 @@ public static class DataCommand
                        [new("raw", "DIR", "raw dataset folder (wesad: the folder holding SX/SX.pkl); not needed for synthetic sets"),
                         new("out", "DIR", "new or empty folder for the prepared data"),
                         new("split-seed", "N", "seed of the subject split (default 0)"),
+                        new("split", "FILE|NAME", "explicit subject split: a split manifest (bioxbridge.split/1) path or a name in\n" +
+                            "data-manifests/splits/; replaces the seeded shuffle and must list every subject once"),
+                        new("isruc-source", "mat|rec", "isruc-s1: read ExtractedChannels/subject<n>.mat (default) or the EDF RawData/<n>/<n>.rec"),
                         new("labels", "nearest|fftround", "how labels are carried to each signal's rate (default nearest; fftround = the release)"),
                         new("data-seed", "N", "seed of a synthetic dataset (default 0)"),
                         new("negative-control", null, "synthetic sets: the negative-control variant"), Help], Prepare),
@@ -46,7 +49,11 @@ public static class DataCommand
     {
         var outDir = a.String("out") ?? throw new UsageException($"{name}: option '--out' is required. See 'bioxbridge {name} --help'.");
         var options = new BioXBridge.Data.PrepareOptions(a.Int("split-seed", 0, 0), a.Enum("labels", BioXBridge.Data.LabelResampling.Nearest),
-                                                         a.Int("data-seed", 0, 0), a.Has("negative-control"));
+                                                         a.Int("data-seed", 0, 0), a.Has("negative-control"),
+                                                         a.Enum("isruc-source", BioXBridge.Data.IsrucSource.Mat),
+                                                         a.String("split") is { } manifest ? BioXBridge.Data.SplitManifest.Locate(manifest) : null);
+        if (a.Has("isruc-source") && dataset != "isruc-s1")
+            throw new UsageException($"{name}: option '--isruc-source' applies to isruc-s1 only, not {dataset}");
         var (data, preprocessing) = BioXBridge.Data.DatasetPreparation.Prepare(dataset, a.String("raw"), options);
         BioXBridge.Data.PreparedData.Write(data, outDir, preprocessing);
         foreach (var (split, part) in data.Named())

@@ -9,7 +9,7 @@ var commands = new Dictionary<string, (string About, Func<string[], int> Run)>
     ["pretrain"] = (PretrainCommand.About, a => CliArgs.Run("pretrain", a, PretrainCommand.Options, PretrainCommand.About, PretrainCommand.Run)),
     ["models"] = (ModelsCommand.About, ModelsCommand.Dispatch),
     ["figures"] = (FiguresCommand.About, a => CliArgs.Run("figures", a, FiguresCommand.Options, FiguresCommand.About, FiguresCommand.Run)),
-    ["bench"] = (BenchCommand.About, a => CliArgs.Run("bench", a, BenchCommand.Options, BenchCommand.About, BenchCommand.Run)),
+    ["bench"] = (BenchCommand.About, BenchCommand.Dispatch),
     ["data"] = (DataCommand.About, DataCommand.Dispatch),
 };
 

@@ -3,9 +3,11 @@ using System.Text.Json.Nodes;
 
 namespace BioXBridge.Data;
 
-/// <summary>Choices that change prepared windows: the subject-split seed, label resampling, and for synthetic sets their seed.</summary>
+/// <summary>Choices that change prepared windows: the subject-split seed (or an explicit split manifest, which replaces
+/// the seeded shuffle), label resampling, which ISRUC files are read, and for synthetic sets their seed.</summary>
 public sealed record PrepareOptions(int SplitSeed = 0, LabelResampling Labels = LabelResampling.Nearest, int DataSeed = 0,
-                                    bool NegativeControl = false);
+                                    bool NegativeControl = false, IsrucSource IsrucSource = IsrucSource.Mat,
+                                    string? SplitManifest = null);
 
 /// <summary>
 /// Raw dataset → the paper's windows, split by subject, plus a JSON description of every preprocessing parameter
@@ -25,7 +27,7 @@ public static class DatasetPreparation
             case "synwesad":
                 return Wesad(SynWesad.Generate(new SynWesadConfig(Seed: o.DataSeed, NegativeControl: o.NegativeControl)), "synwesad", synthetic: true, o);
             case "isruc-s1":
-                return Isruc(IsrucReader.ReadAll(Raw(dataset, raw, "the folder holding ExtractedChannels/ and the scorer files")), dataset, false, o);
+                return Isruc(IsrucReader.ReadAll(Raw(dataset, raw, "the folder holding ExtractedChannels/ (or RawData/) and the scorer files"), o.IsrucSource), dataset, false, o);
             case "synisruc":
                 return Isruc(SynIsruc.Generate(new SynIsrucConfig(Seed: o.DataSeed, NegativeControl: o.NegativeControl)), dataset, true, o);
             case "fog":
@@ -45,6 +47,10 @@ public static class DatasetPreparation
         var windows = IsrucPreprocessing.PrepareAll(sessions, name, synthetic);
         return Split(windows, name, SubjectSplit.Isruc, o, new
         {
+            source = synthetic ? null : o.IsrucSource == IsrucSource.Mat
+                ? "mat: ExtractedChannels/subject<n>.mat, one (epochs, 6000) variable per derivation"
+                : "rec: RawData/<n>/<n>.rec (EDF); signals matched by label (trimmed, case-insensitive, '-' = '_', M1/M2 = A1/A2); " +
+                  "each must be 200 Hz; epochs = consecutive 30-s blocks from the start, the first len(labels) used",
             eeg = new { channels = IsrucSession.EegChannels, rate_hz = IsrucSession.Hz, steps = new[] { "raw µV per 30-s epoch (LaBraM divides by 100 at input)" }, window = new[] { 6, 6000 } },
             ecg = new { channel = IsrucSession.EcgChannel, steps = new[] { "per epoch: linear resample 200→500 Hz", "FIR band-pass 0.05–47 Hz, 151 taps, filtfilt", "linear resample to 100 Hz", "z-score (ddof 0) per epoch" }, window = new[] { 1, 3000 } },
             labels = "scorer 1, last 30 lines dropped; W→0 wake, N1/N2/N3/REM→1 sleep",
@@ -69,8 +75,14 @@ public static class DatasetPreparation
     private static (SplitData, JsonObject) Split(PairedWindows windows, string name, (string Split, int Count)[] ratio, PrepareOptions o, object steps)
     {
         var subjects = windows.Subjects.Distinct().ToArray();
-        var parts = SubjectSplit.Scale(subjects.Length, ratio);
         var preprocessing = JsonSerializer.SerializeToNode(steps)!.AsObject();
+        if (o.SplitManifest is { } manifest)
+        {
+            var assigned = SplitManifest.Read(manifest, subjects);
+            preprocessing["split_rule"] = SplitManifest.Describe(manifest, assigned);
+            return (SplitData.FromAssignment(windows, assigned), preprocessing);
+        }
+        var parts = SubjectSplit.Scale(subjects.Length, ratio);
         preprocessing["split_rule"] = JsonSerializer.SerializeToNode(new
         {
             rule = "sorted subject names, seeded Fisher–Yates (SubjectSplit.Assign)", seed = o.SplitSeed,
@@ -84,16 +96,19 @@ public static class DatasetPreparation
         if (sessions.Count == 0) throw new InvalidDataException($"{name}: no sessions found");
         var windows = WesadPreprocessing.PrepareAll(sessions, name, synthetic, new WesadPreprocessingOptions(Labels: o.Labels));
         var parts = SubjectSplit.Wesad;
-        if (sessions.Count != parts.Sum(p => p.Count))
-            throw new InvalidDataException($"{name}: the paper's split needs {parts.Sum(p => p.Count)} subjects (5/2/5/3), found {sessions.Count}");
-        var split = SubjectSplit.Assign(windows.Subjects.Distinct(), o.SplitSeed, parts);
+        if (o.SplitManifest is null && sessions.Count != parts.Sum(p => p.Count))
+            throw new InvalidDataException($"{name}: the paper's split needs {parts.Sum(p => p.Count)} subjects (5/2/5/3), found {sessions.Count}; " +
+                                           "pass a split manifest (--split) to split fewer");
+        var split = o.SplitManifest is { } manifest ? SplitManifest.Read(manifest, windows.Subjects.Distinct())
+                  : SubjectSplit.Assign(windows.Subjects.Distinct(), o.SplitSeed, parts);
         var preprocessing = JsonSerializer.SerializeToNode(new
         {
             ecg = new { source_hz = WesadSession.EcgHz, steps = new[] { "linear resample to 500 Hz (endpoints aligned)", "FIR band-pass 0.05–47 Hz, 151 taps (firwin, Hamming), filtfilt (odd padding, padlen 453)", "linear resample to 100 Hz", "z-score (ddof 0) over the session" }, window = new[] { 1, 6000 } },
             ppg = new { source_hz = WesadSession.BvpHz, steps = new[] { "FFT resample to 125 Hz (floor(n·125/64) samples)", "Chebyshev I band-pass order 4, 0.5 dB, 0.5–12 Hz, filtfilt", "z-score (ddof 0) over the session" }, window = new[] { 1, 7500 } },
             windows = new { length_s = 60, step_s = 5, keep = "all labels equal and in {1,2,3}", map = "1→0 baseline, 2→1 stress, 3→2 amusement" },
             labels = o.Labels.ToString(),
-            split = new { rule = "sorted subject names, seeded Fisher–Yates (SubjectSplit.Assign)", seed = o.SplitSeed, counts = parts.ToDictionary(p => p.Split, p => p.Count) },
+            split = o.SplitManifest is { } m ? (object)SplitManifest.Describe(m, split)
+                  : new { rule = "sorted subject names, seeded Fisher–Yates (SubjectSplit.Assign)", seed = o.SplitSeed, counts = parts.ToDictionary(p => p.Split, p => p.Count) },
             synthetic_generator = synthetic ? new { name = "SynWesad", version = SynWesad.Version(o.NegativeControl), seed = o.DataSeed, negative_control = o.NegativeControl } : null,
         })!.AsObject();
         return (SplitData.FromAssignment(windows, split), preprocessing);

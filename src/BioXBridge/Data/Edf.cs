@@ -64,6 +64,14 @@ public static partial class EdfFile
     /// (an ISRUC night is ~20 signals × 8 h at 200 Hz, and a model needs a handful).</summary>
     public static EdfRecording Read(string path, IEnumerable<string>? labels = null)
     {
+        var wanted = labels?.ToHashSet(StringComparer.Ordinal);
+        return Read(path, wanted == null ? null : wanted.Contains);
+    }
+
+    /// <summary>As <see cref="Read(string, IEnumerable{string})"/>, converting the signals whose label
+    /// <paramref name="wanted"/> accepts (null: all), for callers that match labels loosely (ISRUC's .rec route).</summary>
+    public static EdfRecording Read(string path, Func<string, bool>? wanted)
+    {
         using var f = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         var fixedPart = new byte[256];
         int got = f.ReadAtLeast(fixedPart, fixedPart.Length, throwOnEndOfStream: false);
@@ -93,7 +101,6 @@ public static partial class EdfFile
             fields[k] = new string[ns];
             for (int i = 0; i < ns; i++) fields[k][i] = Encoding.Latin1.GetString(sig, at + i * SignalFields[k].Width, SignalFields[k].Width).Trim();
         }
-        var wanted = labels?.ToHashSet(StringComparer.Ordinal);
         var signals = new EdfSignal[ns];
         for (int i = 0; i < ns; i++)
         {
@@ -121,7 +128,7 @@ public static partial class EdfFile
         }
 
         var header = new EdfHeader(version, Text(8, 80), Text(88, 80), Text(168, 8), Text(176, 8), headerBytes, reserved, records, duration, ns);
-        var values = signals.Select(s => !s.IsAnnotation && (wanted == null || wanted.Contains(s.Label))
+        var values = signals.Select(s => !s.IsAnnotation && (wanted == null || wanted(s.Label))
             ? new double[(long)records * s.SamplesPerRecord] : null).ToArray();
         var tal = new List<string>();
         var buf = new byte[recordBytes];

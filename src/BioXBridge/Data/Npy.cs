@@ -30,9 +30,11 @@ public static partial class Npy
 
     private static readonly Dictionary<string, int> ItemSize = new() { ["<f4"] = 4, ["<f8"] = 8, ["<i4"] = 4, ["<i8"] = 8 };
 
-    public static Array Read(string path)
+    public static Array Read(string path) => Parse(File.ReadAllBytes(path), path);
+
+    /// <summary>A .npy image already in memory (e.g. an entry of a NumPy <c>.npz</c> zip); <paramref name="path"/> names it in errors.</summary>
+    public static Array Parse(byte[] bytes, string path)
     {
-        var bytes = File.ReadAllBytes(path);
         string Fail(string what) => throw new InvalidDataException($"{path}: {what}");
         if (bytes.Length < 10 || bytes[0] != 0x93 || Encoding.ASCII.GetString(bytes, 1, 5) != "NUMPY") Fail("not a .npy file (magic \\x93NUMPY missing)");
         int major = bytes[6];

@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using BioXBridge.Data;
+
+namespace BioXBridge.Cli;
+
+/// <summary>
+/// <c>bioxbridge bench prepare</c>: WESAD preprocessing throughput at full scale. SynWESAD renders sessions at the real
+/// rates (ECG and labels 700 Hz, BVP 64 Hz, by default 15 subjects × ~100 min); this code's pipeline
+/// (<see cref="WesadPreprocessing.Prepare"/>, nearest labels) is timed on them, the same raw arrays are written as .npy
+/// to a temporary folder, and tools/golden/prepare_reference.py --bench times the numpy/scipy pipeline on exactly those
+/// arrays. Both exclude generation and file reading; both must produce the same number of windows.
+/// </summary>
+public static class BenchPrepare
+{
+    public static readonly OptionSpec[] Options =
+    [
+        new("subjects", "N", "synthetic subjects (default 15, as WESAD)"),
+        new("minutes-per-class", "M", "minutes of each of baseline/stress/amusement per session (default 32: ~100-min sessions)"),
+        new("threads", "N", "1 (default): subjects one after another, as the single-threaded reference; 2: two at a time (PrepareAll)"),
+        new("python", "PATH", "Python with numpy + scipy for the reference (default /usr/bin/python3); 'none' skips it"),
+        new("help", null, "show this help"),
+    ];
+
+    public const string About =
+        "Times WESAD preprocessing (windows/s) on full-size synthetic sessions against the numpy/scipy reference\n" +
+        "(tools/golden/prepare_reference.py --bench) on the same raw arrays, in the same run, and prints the ratio.";
+
+    public static int Run(CliArgs a)
+    {
+        int subjects = a.Int("subjects", 15, 1), threads = a.Int("threads", 1, 1);
+        double minutes = a.Double("minutes-per-class", 32);
+        var python = a.String("python") ?? "/usr/bin/python3";
+        if (threads > 2) throw new UsageException("bench prepare: --threads is 1 or 2 (PrepareAll runs two subjects at a time)");
+
+        var clock = Stopwatch.StartNew();
+        var sessions = SynWesad.Generate(new SynWesadConfig(Subjects: subjects, MinutesPerClass: minutes));
+        double hours = sessions.Sum(s => s.DurationSeconds) / 3600;
+        Console.WriteLine($"SynWESAD: {subjects} subjects, {hours * 60 / subjects:F1} min each on average ({hours:F2} h), " +
+                          $"ECG {WesadSession.EcgHz} Hz, BVP {WesadSession.BvpHz} Hz; generated in {clock.Elapsed.TotalSeconds:F1} s");
+
+        WesadPreprocessing.Prepare(sessions[0] with { ChestEcg = sessions[0].ChestEcg[..(700 * 120)], Label = sessions[0].Label[..(700 * 120)],
+                                                      WristBvp = sessions[0].WristBvp[..(64 * 120)] }, "warm-up", true); // JIT
+        clock.Restart();
+        int ours = threads == 1 ? sessions.Sum(s => WesadPreprocessing.Prepare(s, "bench", true).Count)
+                                : WesadPreprocessing.PrepareAll(sessions, "bench", true).Count;
+        double oursS = clock.Elapsed.TotalSeconds;
+        Console.WriteLine($"{"pipeline",-28} {"windows",8} {"seconds",9} {"windows/s",10}");
+        Console.WriteLine($"{$"BioXBridge ({threads} thread(s))",-28} {ours,8} {oursS,9:F2} {ours / oursS,10:F1}");
+        if (python == "none") return 0;
+
+        var dir = Directory.CreateTempSubdirectory("bioxbridge-bench-prepare-").FullName;
+        try
+        {
+            foreach (var s in sessions)
+            {
+                Npy.Write<double>(Path.Combine(dir, s.Subject + ".ecg.npy"), s.ChestEcg, s.ChestEcg.Length);
+                Npy.Write<double>(Path.Combine(dir, s.Subject + ".bvp.npy"), s.WristBvp, s.WristBvp.Length);
+                Npy.Write<long>(Path.Combine(dir, s.Subject + ".label.npy"), s.Label.Select(l => (long)l).ToArray(), s.Label.Length);
+            }
+            var r = Reference(python, dir);
+            if (r is null) return 1;
+            var (windows, seconds) = r.Value;
+            Console.WriteLine($"{"numpy/scipy (1 thread)",-28} {windows,8} {seconds,9:F2} {windows / seconds,10:F1}");
+            Console.WriteLine($"BioXBridge / reference throughput: {(ours / oursS) / (windows / seconds):F2}×");
+            if (windows != ours)
+            {
+                Console.Error.WriteLine($"bench prepare: the reference made {windows} windows, this code {ours}: the pipelines differ");
+                return 1;
+            }
+            return 0;
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    private static (int Windows, double Seconds)? Reference(string python, string dir)
+    {
+        var psi = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(Path.Combine(BenchCommand.RepoRoot(), "tools", "golden", "prepare_reference.py"));
+        psi.ArgumentList.Add("--bench");
+        psi.ArgumentList.Add(dir);
+        psi.Environment["OMP_NUM_THREADS"] = psi.Environment["OPENBLAS_NUM_THREADS"] = psi.Environment["MKL_NUM_THREADS"] = "1";
+        try
+        {
+            using var p = Process.Start(psi)!;
+            var stderr = p.StandardError.ReadToEndAsync();
+            var json = p.StandardOutput.ReadToEnd().Split('\n').LastOrDefault(l => l.TrimStart().StartsWith('{'));
+            p.WaitForExit();
+            if (p.ExitCode != 0 || json is null)
+            {
+                Console.Error.WriteLine($"bench prepare: reference failed (exit {p.ExitCode}): {stderr.Result.Trim().Split('\n').LastOrDefault()}");
+                return null;
+            }
+            var root = JsonDocument.Parse(json).RootElement;
+            return (root.GetProperty("windows").GetInt32(), root.GetProperty("seconds").GetDouble());
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            Console.Error.WriteLine($"bench prepare: cannot start '{python}' ({e.Message}); pass --python PATH or --python none");
+            return null;
+        }
+    }
+}
