@@ -47,7 +47,73 @@ public sealed class NotebookTests(ITestOutputHelper output)
             Assert.Contains("test/ecg.npy", run.Stdout);
             Assert.Contains("shape (333, 1, 6000)", run.Stdout);
         },
+        ["02-teacher-training.ipynb"] = run =>
+        {
+            SyntheticChartsAndTables(run, charts: 2);
+            Assert.Matches(@"teacher after 8 epochs, test PPG: balanced accuracy [01]\.\d{3}", run.Stdout);
+            // the comparison table names where the stored teacher's weights came from, with their hash
+            Assert.Contains(NotebookAssert.Html(run, "<table"), t => t.Value.Contains("trained here (8 epochs)") && t.Value.Contains("synwesad-ppg-teacher-") && t.Value.Contains("sha256:"));
+        },
+        ["03-position-selection.ipynb"] = run =>
+        {
+            SyntheticChartsAndTables(run, charts: 2);
+            Assert.NotEmpty(NotebookAssert.Html(run, "Stage 1: F1Macro probe per ecg block"));
+            Assert.NotEmpty(NotebookAssert.Html(run, "Stage 2: linear CKA per ppg block"));
+            // one chosen mark per stage in the scores table, and one in the cost table
+            Assert.Contains(NotebookAssert.Html(run, "<table"), t => Regex.Matches(t.Value, "◀").Count == 2 && t.Value.Contains("m = 1"));
+            Assert.Contains(NotebookAssert.Html(run, "<table"), t => t.Value.Contains("BridgeParameters") && Regex.Matches(t.Value, "◀").Count == 1);
+        },
+        ["04-bridge-training.ipynb"] = run =>
+        {
+            SyntheticChartsAndTables(run, charts: 2);
+            Assert.NotEmpty(NotebookAssert.Html(run, "Running on CPU"));
+            Assert.Matches(@"device: cpu; \d+ paired windows", run.Stdout);
+            Assert.Matches(@"written: .*runs[/\\]04-bridge-seed0-\d{8}-\d{6}", run.Stdout);
+        },
+        ["05-baselines.ipynb"] = run =>
+        {
+            SyntheticChartsAndTables(run, charts: 4);
+            // Table 1: the paper's WESAD PPG→ECG numbers beside this run's, labelled on both sides
+            Assert.Contains(NotebookAssert.Html(run, "<table"), t => t.Value.Contains("52.02") && t.Value.Contains("62.96") && t.Value.Contains("SYNTHETIC synwesad"));
+            var table1 = Assert.Single(NotebookAssert.Html(run, "paper vs this run"));
+            Assert.Contains("paper: real WESAD, mean of 5 seeds", table1.Value);
+            Assert.Contains("this run: SYNTHETIC synwesad, seed 0", table1.Value);
+            Assert.Matches(@"bridge vs KD trainable parameters: 9\d\.\d % fewer", run.Stdout);
+        },
+        ["06-ablations.ipynb"] = run =>
+        {
+            SyntheticChartsAndTables(run, charts: 4);
+            foreach (var sweep in new[] { "bridge rank r", "prototype count N_p", "fraction of paired windows" })
+                Assert.Single(NotebookAssert.Html(run, "Ablation: " + sweep));
+            Assert.Contains("\"yaxis2\"", Assert.Single(NotebookAssert.Html(run, "Ablation: bridge rank r")).Value); // parameters on a second axis
+            Assert.Single(NotebookAssert.Html(run, "Fixed positions, BAcc %: grid mean"));
+            Assert.Matches(@"fixed positions, mean of the 3×3 grid: \d+\.\d\d %; two-stage selection \(m = \d, l = \d+\): \d+\.\d\d %", run.Stdout);
+            Assert.Contains(NotebookAssert.Html(run, "<table"), t => t.Value.Contains("Gaussian") && t.Value.Contains("Sampled"));
+        },
+        ["07-figures.ipynb"] = run =>
+        {
+            SyntheticChartsAndTables(run, charts: 6);
+            Assert.Single(NotebookAssert.Html(run, "paper vs this run"));
+            Assert.Single(NotebookAssert.Html(run, "Fixed positions, BAcc %"));
+            Assert.Contains(NotebookAssert.Html(run, "<table"), t => t.Value.Contains("__table1-vs-paper") && t.Value.Contains("__ablation-positions"));
+            // with Chromium on the machine (CI installs it) the notebook shows a PNG it wrote
+            if (ChromiumOnPath())
+                Assert.NotEmpty(NotebookAssert.Html(run, "src=\"data:image/png;base64,iVBOR"));
+        },
     };
+
+    static bool ChromiumOnPath() => (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
+        .Any(d => File.Exists(Path.Combine(d, "chromium")) || File.Exists(Path.Combine(d, "chromium-browser")) || File.Exists(Path.Combine(d, "google-chrome")));
+
+    /// <summary>At least <paramref name="charts"/> offline charts and one table, and every chart says its data are SYNTHETIC.</summary>
+    static void SyntheticChartsAndTables(NotebookRun run, int charts)
+    {
+        NotebookAssert.PlotlyJsInlinedOnce(run);
+        NotebookAssert.DisplayedHtmlTable(run);
+        var drawn = NotebookAssert.Html(run, "Plotly.newPlot");
+        Assert.True(drawn.Count >= charts, $"{run.Name}: expected at least {charts} charts, got {drawn.Count}");
+        Assert.All(drawn, c => Assert.Contains("SYNTHETIC", c.Value));
+    }
 
     [Theory]
     [MemberData(nameof(Notebooks))]

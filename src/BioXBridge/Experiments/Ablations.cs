@@ -90,7 +90,7 @@ public static class Ablations
         return new AblationRecord
         {
             Name = cfg.Name + "-ablations", Dataset = ctx.Data.Train.Dataset, Synthetic = ctx.Data.Train.Synthetic, DataNote = ctx.DataNote,
-            Positions = new PositionRecord(positions.Input, positions.Output, positions.Stage1, positions.Stage2, positions.Criterion.ToString()),
+            Positions = PositionRecord.From(positions),
             NewBlocks = ctx.NewEncoder.BlockCount, OldBlocks = ctx.Teacher.encoder.BlockCount, Points = points,
             Weights = ctx.Weights.ToDictionary(), PeakMemoryBytes = RunEnvironment.PeakMemoryBytes(),
             Seconds = clock.Elapsed.TotalSeconds, StartedUtc = started, Versions = RunEnvironment.Versions(ctx.Device),

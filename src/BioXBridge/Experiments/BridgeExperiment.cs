@@ -56,7 +56,7 @@ public static class BridgeExperiment
         OldModality = ExperimentContext.OldModality,
         NewModality = ExperimentContext.NewModality,
         ClassNames = ctx.Data.Train.ClassNames.ToArray(),
-        Positions = new PositionRecord(positions.Input, positions.Output, positions.Stage1, positions.Stage2, positions.Criterion.ToString()),
+        Positions = PositionRecord.From(positions),
         Methods = methods,
         Splits = ctx.Data.Named().ToDictionary(s => s.Name, s => new SplitRecord(
             s.Data.Subjects.Distinct().ToArray(), s.Data.Count,

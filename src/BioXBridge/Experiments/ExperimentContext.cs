@@ -41,7 +41,7 @@ public sealed class ExperimentContext
     {
         (Config, this.store, Device) = (cfg, store, Devices.Parse(cfg.Device));
         progress?.Report(new ProgressReport("data", 0, 1, cfg.PreparedData is null ? "generating SynWESAD" : "reading " + cfg.PreparedData));
-        Data = cfg.PreparedData is null ? SynWesadData.Load(cfg) : ReadPrepared(cfg.PreparedData);
+        Data = LoadData(cfg);
         progress?.Report(new ProgressReport("data", 1, 1, $"{Data.Named().Sum(s => s.Data.Count)} windows"));
         X = Data.Named().ToDictionary(s => s.Name, s => (Batches.ToTensor(s.Data.Modality(OldModality)),
                                                          Batches.ToTensor(s.Data.Modality(NewModality))));
@@ -79,7 +79,7 @@ public sealed class ExperimentContext
     /// <paramref name="pairFraction"/> of them, and scores it on the test split.
     /// </summary>
     public BridgeOutcome TrainBridge(int m, int l, int? rank = null, int? prototypes = null, double pairFraction = 1,
-                                     int? seed = null, IProgress<ProgressReport>? progress = null)
+                                     int? seed = null, IProgress<ProgressReport>? progress = null, PrototypeInit? init = null)
     {
         if (pairFraction is <= 0 or > 1) throw new ArgumentOutOfRangeException(nameof(pairFraction), pairFraction, "pair fraction must be in (0, 1]");
         int s = seed ?? Config.Seed;
@@ -88,8 +88,8 @@ public sealed class ExperimentContext
         var pairOld = X["pair"].Old;
         var oldShape = Teacher.encoder.BlockInputShape(l, pairOld.shape[1..]);
         var config = BridgeConfig.ForOldBlock(NewEncoder.OutputWidth(m, X["pair"].New.shape[1..]), rank ?? Config.Rank,
-                                              prototypes ?? Config.Prototypes, oldShape, Teacher.encoder.Layout, Config.PrototypeInit);
-        using var sampled = Config.PrototypeInit == PrototypeInit.Sampled
+                                              prototypes ?? Config.Prototypes, oldShape, Teacher.encoder.Layout, init ?? Config.PrototypeInit);
+        using var sampled = config.Init == PrototypeInit.Sampled
             ? PrototypeSampling.Sample(Teacher.encoder, l, pairOld, config.Prototypes, s, Device)
             : null;
         var bridge = new PrototypeBridge(config, sampled);
@@ -145,8 +145,10 @@ public sealed class ExperimentContext
         return f;
     }
 
-    private static SplitData ReadPrepared(string dir)
+    /// <summary>The config's split data alone: SynWESAD rendered in memory, or the prepared folder (checked to hold PPG and ECG).</summary>
+    public static SplitData LoadData(ExperimentConfig cfg)
     {
+        if (cfg.PreparedData is not string dir) return SynWesadData.Load(cfg);
         var data = PreparedData.Read(dir);
         var has = new[] { data.Train.First.Modality, data.Train.Second.Modality };
         if (!has.Contains(OldModality) || !has.Contains(NewModality))

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text;
 using Plotly.NET;
@@ -27,6 +26,12 @@ public static class FigureExport
         return found.Length > 0 ? found
             : throw new FileNotFoundException($"--runs {runs}: no {RunFolder.RecordFile} or {Ablations.RecordFile} in it or in its sub-folders");
     }
+
+    /// <summary>Of the result folders under <paramref name="runs"/>, the newest run and the newest ablations (by when their record was written).</summary>
+    public static IReadOnlyList<string> Latest(string runs) =>
+        FindRuns(runs).GroupBy(d => File.Exists(Path.Combine(d, RunFolder.RecordFile)))
+                      .Select(g => g.MaxBy(d => File.GetLastWriteTimeUtc(Path.Combine(d, g.Key ? RunFolder.RecordFile : Ablations.RecordFile)))!)
+                      .OrderBy(d => d, StringComparer.Ordinal).ToList();
 
     /// <summary>The pixel size a chart was laid out at (the PNG uses it), <see cref="RunCharts.Width"/> × <see cref="RunCharts.Height"/> if unset.</summary>
     public static (int Width, int Height) Size(GenericChart chart)
@@ -93,38 +98,5 @@ public static class FigureExport
             File.WriteAllText(Path.Combine(staging, "index.html"), index.Append("</body></html>").ToString());
         });
         return new Result(written, html, png, chromium is null ? "no Chromium found (install Debian's chromium, or pass --chromium PATH)" : null);
-    }
-}
-
-/// <summary>PNG screenshots of local HTML pages with Debian's headless Chromium (no network, no GPU).</summary>
-public static class HeadlessChromium
-{
-    public static string? Find(string? explicitPath = null)
-    {
-        if (explicitPath is not null)
-            return File.Exists(explicitPath) ? explicitPath : throw new FileNotFoundException($"--chromium {explicitPath}: no such file", explicitPath);
-        return new[] { "chromium", "chromium-browser", "google-chrome" }
-            .SelectMany(n => (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Select(d => Path.Combine(d, n)))
-            .FirstOrDefault(File.Exists);
-    }
-
-    public static void Screenshot(string chromium, string html, string png, int width, int height)
-    {
-        var profile = Directory.CreateTempSubdirectory("bioxbridge-chromium-");
-        try
-        {
-            var psi = new ProcessStartInfo(chromium) { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var a in new[] { "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                                      "--disable-component-update", "--disable-sync", "--hide-scrollbars", "--virtual-time-budget=5000",
-                                      $"--user-data-dir={profile.FullName}", $"--window-size={width},{height}", $"--screenshot={png}",
-                                      new Uri(Path.GetFullPath(html)).AbsoluteUri })
-                psi.ArgumentList.Add(a);
-            using var p = Process.Start(psi)!;
-            var stderr = p.StandardError.ReadToEndAsync();
-            p.StandardOutput.ReadToEnd();
-            if (!p.WaitForExit(60_000)) { p.Kill(true); throw new IOException($"{html}: Chromium did not finish within 60 s"); }
-            if (!File.Exists(png)) throw new IOException($"{html}: Chromium wrote no screenshot (exit {p.ExitCode}): {stderr.Result.Trim().Split('\n').LastOrDefault()}");
-        }
-        finally { profile.Delete(recursive: true); }
     }
 }

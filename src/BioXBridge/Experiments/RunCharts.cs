@@ -30,33 +30,41 @@ public static class RunCharts
     }
 
     /// <summary>Stage 1: probe score of each new block's pooled output (m = 1..M), the chosen m marked.</summary>
-    public static GenericChart Stage1(RunRecord r) =>
-        Profile(r.Positions.Stage1, 1, r.Positions.Input, $"Stage 1: {r.Positions.Criterion} probe per {r.NewModality} block{Tag(r)}",
-                "input position m (output of new block m)", r.Positions.Criterion);
+    public static GenericChart Stage1(RunRecord r) => Stage1(r.Positions, r.NewModality, r.Synthetic);
+
+    public static GenericChart Stage1(PositionRecord p, string newModality, bool synthetic) =>
+        Profile(p.Stage1, 1, p.Input, $"Stage 1: {p.Criterion} probe per {newModality} block{Tag(synthetic)}",
+                "input position m (output of new block m)", p.Criterion);
 
     /// <summary>Stage 2: linear CKA with each old block's pooled input (l = 0..L−1), the chosen l marked.</summary>
-    public static GenericChart Stage2(RunRecord r) =>
-        Profile(r.Positions.Stage2, 0, r.Positions.Output, $"Stage 2: linear CKA per {r.OldModality} block{Tag(r)}",
+    public static GenericChart Stage2(RunRecord r) => Stage2(r.Positions, r.OldModality, r.Synthetic);
+
+    public static GenericChart Stage2(PositionRecord p, string oldModality, bool synthetic) =>
+        Profile(p.Stage2, 0, p.Output, $"Stage 2: linear CKA per {oldModality} block{Tag(synthetic)}",
                 "output position l (input of old block l)", "CKA");
 
     /// <summary>Bridge and KD training: loss per epoch and validation balanced accuracy where evaluated.</summary>
-    public static GenericChart Training(RunRecord r, string method)
+    public static GenericChart Training(RunRecord r, string method) =>
+        Training(r.Methods[method].History ?? [], $"{method} training{Tag(r)}");
+
+    public static GenericChart Training(IReadOnlyList<Models.EpochLog> h, string title)
     {
-        var h = r.Methods[method].History ?? [];
         var loss = CChart.Line<int, double, string>(x: h.Select(e => e.Epoch).ToArray(), y: h.Select(e => e.Loss).ToArray(), Name: "training loss");
         var val = h.Where(e => e.Validation is not null).ToArray();
         var score = CChart.Line<int, double, string>(x: val.Select(e => e.Epoch).ToArray(), y: val.Select(e => e.Validation!.Value).ToArray(),
                                                       Name: "validation balanced accuracy", ShowMarkers: true);
-        return Styled(CChart.Combine([loss, score]), $"{method} training{Tag(r)}", "epoch", "");
+        return Styled(CChart.Combine([loss, score]), title, "epoch", "");
     }
 
     /// <summary>Confusion matrix of one method on the test set (rows true class, columns predicted), as counts.</summary>
-    public static GenericChart Confusion(RunRecord r, string method)
+    public static GenericChart Confusion(RunRecord r, string method) =>
+        Confusion(r.Methods[method].Metrics.Confusion, r.ClassNames, $"Confusion matrix: {method} ({r.Methods[method].Input}){Tag(r)}");
+
+    public static GenericChart Confusion(int[][] confusion, IReadOnlyList<string> classNames, string title)
     {
-        var m = r.Methods[method].Metrics.Confusion;
-        var z = m.Select(row => row.Select(v => (double)v).ToArray()).ToArray();
-        var heat = CChart.Heatmap<double, string, string, string>(zData: z, X: r.ClassNames, Y: r.ClassNames, Name: method);
-        return Styled(heat, $"Confusion matrix: {method} ({r.Methods[method].Input}){Tag(r)}", "predicted", "true");
+        var z = confusion.Select(row => row.Select(v => (double)v).ToArray()).ToArray();
+        var heat = CChart.Heatmap<double, string, string, string>(zData: z, X: classNames.ToArray(), Y: classNames.ToArray(), Name: "windows");
+        return Styled(heat, title, "predicted", "true");
     }
 
     /// <summary>Every chart of a run under a stable file-name stem, in the order a reader meets them.</summary>

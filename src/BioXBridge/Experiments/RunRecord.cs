@@ -17,7 +17,10 @@ public sealed record MetricValues(double Accuracy, double BalancedAccuracy, doub
 public sealed record MethodResult(string Input, long? TrainableParameters, MetricValues Metrics, double Seconds,
                                   IReadOnlyList<Models.EpochLog>? History = null, int? BestEpoch = null);
 
-public sealed record PositionRecord(int Input, int Output, double[] Stage1, double[] Stage2, string Criterion);
+public sealed record PositionRecord(int Input, int Output, double[] Stage1, double[] Stage2, string Criterion)
+{
+    public static PositionRecord From(Bridge.PositionScores p) => new(p.Input, p.Output, p.Stage1, p.Stage2, p.Criterion.ToString());
+}
 
 /// <summary>Split name → subjects and window count, with a hash of the windows so a reader can tell datasets apart.</summary>
 public sealed record SplitRecord(string[] Subjects, int Windows, int[] ClassCounts, string Sha256);

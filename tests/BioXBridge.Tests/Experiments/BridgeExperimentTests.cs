@@ -105,7 +105,7 @@ public class BridgeExperimentTests(DemoRuns runs) : IClassFixture<DemoRuns>
         {
             RunFolder.Write(runs.First, Path.Combine(root, "runs", "demo-a"));
             var result = FigureExport.Export(FigureExport.FindRuns(Path.Combine(root, "runs")), Path.Combine(root, "figures"), chromium: null);
-            var expected = new[] { "methods", "positions-stage1", "positions-stage2", "training-bridge",
+            var expected = new[] { "methods", "table1-vs-paper", "positions-stage1", "positions-stage2", "training-bridge",
                                    "confusion-oracle", "confusion-random", "confusion-bridge" }.Select(s => $"demo-a__{s}.html");
             Assert.Equal(expected, result.Html);
             Assert.Empty(result.Png);
@@ -117,6 +117,10 @@ public class BridgeExperimentTests(DemoRuns runs) : IClassFixture<DemoRuns>
                 Assert.Contains("SYNTHETIC", html);
                 Assert.DoesNotContain("cdn.plot.ly", html);
             }
+            var table1 = File.ReadAllText(Path.Combine(result.Folder, "demo-a__table1-vs-paper.html"));
+            Assert.Contains("paper: real WESAD, mean of 5 seeds", table1);
+            Assert.Contains("this run: SYNTHETIC synwesad, seed 0", table1);
+            Assert.Null(PaperComparison.ParameterReduction(runs.First)); // no KD in this run, so no ratio to claim
             Assert.Contains("plotly.js v", File.ReadAllText(Path.Combine(result.Folder, "plotly.min.js"))[..200]);
             var index = File.ReadAllText(Path.Combine(result.Folder, "index.html"));
             Assert.All(result.Html, f => Assert.Contains($"href=\"{f}\"", index));

@@ -1,0 +1,114 @@
+using BioXBridge.Experiments;
+using Xunit;
+
+namespace BioXBridge.Tests.Experiments;
+
+/// <summary>A short real sweep on the embedded default: two ranks, two pair fractions, two seeds, two epochs.</summary>
+public sealed class AblationRuns
+{
+    public static readonly ExperimentConfig Config = new ExperimentConfig { RunDistillation = false } with
+    {
+        Bridge = new ExperimentConfig().Bridge with { Epochs = 2 },
+    };
+    public static readonly AblationConfig Sweeps = new()
+    {
+        Ranks = [1, 4], Prototypes = [], PairFractions = [0.5, 1.0], PositionGrid = false, Seeds = [0, 1],
+    };
+    public ExperimentContext Context { get; } = ExperimentContext.Load(Config);
+    public AblationRecord Record { get; }
+
+    public AblationRuns() => Record = Ablations.Run(Context, Sweeps);
+}
+
+public class AblationTests(AblationRuns runs) : IClassFixture<AblationRuns>
+{
+    [Fact]
+    public void Every_value_and_seed_is_a_point_and_a_point_shared_by_two_sweeps_is_trained_once()
+    {
+        var r = runs.Record;
+        Assert.Equal(["rank", "rank", "rank", "rank", "pair_fraction", "pair_fraction", "pair_fraction", "pair_fraction"], r.Points.Select(p => p.Sweep));
+        Assert.All(r.Points, p => Assert.Equal((r.Positions.Input, r.Positions.Output), (p.InputPosition, p.OutputPosition)));
+        // r = 4 (the configured rank) with every pair is in both sweeps: the same bridge, so the same numbers
+        foreach (var seed in new[] { 0, 1 })
+        {
+            var inRank = Assert.Single(r.Points, p => p.Sweep == "rank" && p.Rank == 4 && p.Seed == seed);
+            var inPairs = Assert.Single(r.Points, p => p.Sweep == "pair_fraction" && p.PairFraction == 1.0 && p.Seed == seed);
+            Assert.Equal((inRank.Metrics.BalancedAccuracy, inRank.Metrics.F1Macro), (inPairs.Metrics.BalancedAccuracy, inPairs.Metrics.F1Macro));
+            Assert.Equal(inRank.Metrics.Confusion, inPairs.Metrics.Confusion);
+        }
+    }
+
+    [Fact]
+    public void Parameters_follow_the_formula_and_pair_fractions_use_that_share_of_windows()
+    {
+        var (r, ctx) = (runs.Record, runs.Context);
+        var pairs = ctx.Data.Pair.Count;
+        int dIn = ctx.NewEncoder.OutputWidth(r.Positions.Input, ctx.X["pair"].New.shape[1..]);
+        var shape = ctx.Teacher.encoder.BlockInputShape(r.Positions.Output, ctx.X["pair"].Old.shape[1..]);
+        var (nL, dL, nP) = (shape[^1], shape[^2], r.Config.Prototypes); // PaPaGei: (channels d_l, length N_l)
+        foreach (var rank in new[] { 1, 4 })
+            Assert.Equal(rank * dIn + rank * nP * nL + nP * dL, r.Points.First(p => p.Sweep == "rank" && p.Rank == rank).TrainableParameters);
+        Assert.All(r.Points.Where(p => p.Sweep == "pair_fraction"),
+                   p => Assert.Equal((int)Math.Round(p.PairFraction * pairs, MidpointRounding.AwayFromZero), p.PairWindows));
+        Assert.All(r.Points, p => Assert.InRange(p.Metrics.BalancedAccuracy, 0, 1));
+    }
+
+    [Fact]
+    public void Same_seed_gives_the_same_bridge_and_another_seed_another()
+    {
+        var again = runs.Context.TrainBridge(runs.Record.Positions.Input, runs.Record.Positions.Output, rank: 1, seed: 1);
+        var recorded = Assert.Single(runs.Record.Points, p => p.Sweep == "rank" && p.Rank == 1 && p.Seed == 1);
+        Assert.Equal(recorded.Metrics.Confusion, again.Result.Metrics.Confusion);
+        Assert.Equal(recorded.Metrics.BalancedAccuracy, again.Result.Metrics.BalancedAccuracy);
+        var losses = (Seed0: runs.Context.TrainBridge(recorded.InputPosition, recorded.OutputPosition, rank: 1, seed: 0).Fit.History[0].Loss,
+                      Seed1: again.Fit.History[0].Loss);
+        Assert.NotEqual(losses.Seed0, losses.Seed1);
+    }
+
+    [Fact]
+    public void Folder_round_trips_never_overwrites_and_labels_synthetic_data()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "bioxbridge-abl-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            Ablations.Write(runs.Record, dir);
+            var back = Ablations.Read(dir);
+            Assert.Equal(runs.Record.Points.Select(p => p.Metrics.BalancedAccuracy), back.Points.Select(p => p.Metrics.BalancedAccuracy));
+            Assert.Equal(runs.Record.Ablation.Ranks, back.Ablation.Ranks);
+            Assert.True(back.Synthetic);
+            Assert.Contains("SYNTHETIC", back.DataNote);
+            var csv = File.ReadAllLines(Path.Combine(dir, Ablations.ResultsFile));
+            Assert.Equal(1 + runs.Record.Points.Count, csv.Length);
+            Assert.All(csv.Skip(1), line => Assert.StartsWith("synwesad,synthetic,", line));
+            var ex = Assert.Throws<IOException>(() => Ablations.Write(runs.Record, dir));
+            Assert.Contains("ablations.json exists", ex.Message);
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
+    public void Pair_subsets_are_seeded_sorted_and_nested()
+    {
+        var small = ExperimentContext.PairSubset(100, 0.2, 7);
+        var large = ExperimentContext.PairSubset(100, 0.6, 7);
+        Assert.Equal(20, small.Length);
+        Assert.Equal(60, large.Length);
+        Assert.Equal(small.Order(), small);
+        Assert.Subset(large.ToHashSet(), small.ToHashSet());
+        Assert.Equal(small, ExperimentContext.PairSubset(100, 0.2, 7));
+        Assert.NotEqual(small, ExperimentContext.PairSubset(100, 0.2, 8));
+        Assert.Equal(Enumerable.Range(0, 100).Select(i => (long)i), ExperimentContext.PairSubset(100, 1.0, 7));
+        Assert.Single(ExperimentContext.PairSubset(3, 0.01, 0)); // never empty
+    }
+
+    [Fact]
+    public void Thirds_are_first_middle_last()
+    {
+        Assert.Equal([1, 3, 4], Ablations.Thirds(1, 4));
+        Assert.Equal([0, 9, 17], Ablations.Thirds(0, 17));
+        Assert.Equal([1, 5, 8], Ablations.Thirds(1, 8));
+    }
+}
