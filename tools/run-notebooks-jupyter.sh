@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every notebook in notebooks/ with real Jupyter and the .NET Interactive kernel, the way users open them, and
-# writes the executed notebooks plus HTML exports to notebooks/executed/ (or $1). Not part of CI (CI runs the same
-# notebooks in-process: tests/BioXBridge.Notebooks.Tests). Needs, once (environment.md, "Jupyter with the .NET kernel"):
+# writes HTML exports to notebooks/executed/ (or $1; docs/notebooks/ holds the committed ones), the executed .ipynb
+# files beside them. The exports share one plotly.min.js instead of carrying 3.6 MB each. Not part of CI (CI runs the
+# same notebooks in-process: tests/BioXBridge.Notebooks.Tests). Needs, once (environment.md, "Jupyter with the .NET kernel"):
 #   apt-get install -y --no-install-recommends jupyter-nbconvert python3-nbclient jupyter-client python3-ipykernel
 #   dotnet tool install -g Microsoft.dotnet-interactive --version 1.0.712001   (+ the FSharp.Core 10.1 swap)
 # The kernel is the tool started with --http-local-only (binds 127.0.0.1) through a private kernelspec, so no
@@ -30,3 +31,21 @@ for nb in notebooks/*.ipynb; do
   echo "$name: ok in $(( $(date +%s) - start )) s"
 done
 rm -rf "$kernels"
+
+# the first chart of each notebook inlines plotly.js after a marker (BioXBridge.Interactive.PlotlyOffline): keep one
+# copy beside the pages and load it with AMD's define hidden, as the inline copy does, for templates with requirejs
+/usr/bin/python3 - "$out" <<'PY'
+import pathlib, re, sys
+out = pathlib.Path(sys.argv[1])
+inline = re.compile(r'<!-- bxb:plotly\.js -->\s*<script type="text/javascript">\s*if \(!window\.Plotly\) \{ \(function \(define, exports, module\) \{\n(.*?)\n\}\)\.call\(window\); \}\s*</script>', re.S)
+shared = ('<script>window.bxbDefine = window.define; window.define = undefined;</script>'
+          '<script src="plotly.min.js"></script><script>window.define = window.bxbDefine;</script>')
+for page in sorted(out.glob("*.html")):
+    html = page.read_text(encoding="utf-8")
+    found = inline.search(html)
+    if found is None:
+        continue
+    (out / "plotly.min.js").write_text(found.group(1), encoding="utf-8")
+    page.write_text(inline.sub(lambda m: shared, html), encoding="utf-8")
+    print(f"{page.name}: plotly.js moved to plotly.min.js ({page.stat().st_size / 1e6:.1f} MB left)")
+PY

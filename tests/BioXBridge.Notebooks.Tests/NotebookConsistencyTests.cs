@@ -44,10 +44,27 @@ public sealed class NotebookConsistencyTests
         }
     }
 
-    [Fact]
-    public void Quickstart_setup_cell_is_the_one_documented_in_the_README()
+    public static TheoryData<string> Notebooks()
     {
-        var quickstart = Path.Combine(RepoPaths.Notebooks, "00-quickstart.ipynb");
-        Assert.Equal(SetupCell.FromReadme(), SetupCell.FromNotebook(quickstart));
+        var data = new TheoryData<string>();
+        foreach (var n in RepoPaths.NotebookFiles()) data.Add(n);
+        return data;
+    }
+
+    /// <summary>Every notebook loads the library the same way: the README's setup cell, verbatim.</summary>
+    [Theory]
+    [MemberData(nameof(Notebooks))]
+    public void Setup_cell_is_the_one_documented_in_the_README(string notebook) =>
+        Assert.Equal(SetupCell.FromReadme(), SetupCell.FromNotebook(Path.Combine(RepoPaths.Notebooks, notebook)));
+
+    /// <summary>Notebooks are committed without outputs (docs/notebooks/ holds the executed exports).</summary>
+    [Theory]
+    [MemberData(nameof(Notebooks))]
+    public void Committed_without_outputs(string notebook)
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoPaths.Notebooks, notebook)));
+        foreach (var (cell, i) in doc.RootElement.GetProperty("cells").EnumerateArray().Select((c, i) => (c, i + 1)))
+            if (cell.TryGetProperty("outputs", out var outputs))
+                Assert.True(outputs.GetArrayLength() == 0, $"{notebook}: cell {i} has saved outputs; clear them (notebooks/README.md)");
     }
 }
