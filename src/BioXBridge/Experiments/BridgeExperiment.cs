@@ -1,11 +1,6 @@
 using System.Diagnostics;
-using BioXBridge.Baselines;
 using BioXBridge.Bridge;
 using BioXBridge.Data;
-using BioXBridge.Evaluation;
-using BioXBridge.Models;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace BioXBridge.Experiments;
 

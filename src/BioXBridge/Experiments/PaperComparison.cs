@@ -64,7 +64,7 @@ public static class PaperComparison
         ]));
         var grid = CChart.Grid(panels, 1, 3, SubPlotTitles: metrics.Select(m => m.Title).ToArray());
         grid = Plotly.NET.Chart.withTitle($"Table 1, {PaperDataset(r.Dataset)} {r.OldModality.ToUpperInvariant()}(old)→{r.NewModality.ToUpperInvariant()}(new): paper vs this run{RunCharts.Tag(r)}", null).Invoke(grid);
-        return Plotly.NET.CSharp.GenericChartExtensions.WithSize(grid, Width: 2 * RunCharts.Width, Height: RunCharts.Height);
+        return Plotly.NET.CSharp.GenericChartExtensions.WithSize(grid, Width: 3 * RunCharts.Width / 2, Height: RunCharts.Height);
     }
 
     /// <summary>Trainable-parameter reduction of the bridge against KD, in % (the paper claims 87.9–99.1 %); null without both.</summary>

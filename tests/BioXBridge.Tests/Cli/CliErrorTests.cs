@@ -60,4 +60,25 @@ public class CliErrorTests
         foreach (var option in new[] { "--seed", "--out", "--epochs", "--device", "--negative-control" })
             Assert.Contains(option, stdout);
     }
+
+    [Theory]
+    [InlineData("--ranks", "1,x", "'--ranks' expects a comma-separated list of integers ≥ 1 (or 'none'), got '1,x'")]
+    [InlineData("--pair-fractions", "0.5,1.5", "'--pair-fractions' expects a comma-separated list of numbers in (0, 1] (or 'none'), got '0.5,1.5'")]
+    [InlineData("--seeds", "-1", "'--seeds' expects a comma-separated list of integers ≥ 0 (or 'none'), got '-1'")]
+    public void Ablation_lists_are_checked_before_any_work(string option, string value, string message)
+    {
+        var (code, _, err) = Cli("ablations", option, value);
+        Assert.Equal(2, code);
+        Assert.Equal($"error: ablations: option {message}", err.Trim());
+    }
+
+    [Fact]
+    public void Prepared_data_that_is_not_a_prepared_folder_is_named()
+    {
+        var dir = TempDir();
+        var (code, _, err) = Cli("positions", "--data", dir, "--quiet");
+        Assert.Equal(1, code);
+        Assert.Contains($"{dir}: no prepared.json; not a prepared dataset", err);
+        Directory.Delete(dir, true);
+    }
 }

@@ -104,11 +104,15 @@ public class BridgeExperimentTests(DemoRuns runs) : IClassFixture<DemoRuns>
         try
         {
             RunFolder.Write(runs.First, Path.Combine(root, "runs", "demo-a"));
-            var result = FigureExport.Export(FigureExport.FindRuns(Path.Combine(root, "runs")), Path.Combine(root, "figures"), chromium: null);
+            // with Chromium on the machine (CI installs it) every figure also gets a PNG, which must show a drawn chart
+            var chromium = HeadlessChromium.Find();
+            var result = FigureExport.Export(FigureExport.FindRuns(Path.Combine(root, "runs")), Path.Combine(root, "figures"), chromium);
             var expected = new[] { "methods", "table1-vs-paper", "positions-stage1", "positions-stage2", "training-bridge",
                                    "confusion-oracle", "confusion-random", "confusion-bridge" }.Select(s => $"demo-a__{s}.html");
             Assert.Equal(expected, result.Html);
-            Assert.Empty(result.Png);
+            Assert.Equal(chromium is null ? Enumerable.Empty<string>() : expected.Select(h => Path.ChangeExtension(h, ".png")), result.Png);
+            foreach (var png in result.Png.Select(p => PngPixels.Read(Path.Combine(result.Folder, p))))
+                Assert.True(png.NonWhiteFraction > 0.05 && png.DistinctColours > 20, $"blank-looking PNG: {png}");
             foreach (var file in result.Html)
             {
                 var html = File.ReadAllText(Path.Combine(result.Folder, file));
