@@ -1,8 +1,9 @@
 namespace BioXBridge.Signals;
 
 /// <summary>
-/// Discrete Fourier transform of any length in O(n log n): iterative radix-2 for powers of two and Bluestein's
-/// chirp-z transform for every other length (so odd, prime and "WESAD-sized" lengths such as 38400 stay fast).
+/// Discrete Fourier transform of any length in O(n log n): iterative radix-2 for powers of two, a mixed-radix pass per
+/// small prime factor (<see cref="MixedRadixFft"/>: "WESAD-sized" lengths such as 38400 or 734375) and Bluestein's
+/// chirp-z transform for lengths with a large prime factor.
 /// Conventions match numpy/scipy: forward X[k] = Σ x[j]·e^(−2πijk/n) unscaled, inverse scaled by 1/n.
 /// </summary>
 public static class Fft
@@ -15,6 +16,7 @@ public static class Fft
         int n = re.Length;
         if (n <= 1) return;
         if (IsPowerOfTwo(n)) Radix2(re, im, inverse);
+        else if (MixedRadixFft.TryCreate(n) is { } plan) plan.Transform(re, im, inverse);
         else Bluestein(re, im, inverse);
         if (inverse)
         {

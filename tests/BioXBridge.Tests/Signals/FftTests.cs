@@ -26,6 +26,10 @@ public class FftTests
     [InlineData(31)]
     [InlineData(64)]
     [InlineData(97)]
+    [InlineData(250)]    // 2·5³: radix-2 and odd passes (MixedRadixFft)
+    [InlineData(940)]    // 4·5·47: radix-4 pass and a large odd radix
+    [InlineData(1125)]   // 3²·5³
+    [InlineData(262)]    // 2·131: prime factor too large for a direct pass, so Bluestein
     public void Transform_matches_naive_dft(int n)
     {
         var rng = new Random(n);
@@ -50,6 +54,7 @@ public class FftTests
 
     [Theory]
     [InlineData(38400)]   // 64 Hz × 600 s
+    [InlineData(734375)]  // 5⁶·47: a full SynWESAD session's BVP resampled to 125 Hz
     [InlineData(100003)]  // prime
     [InlineData(131072)]
     public void Long_real_round_trip_is_accurate(int n)
