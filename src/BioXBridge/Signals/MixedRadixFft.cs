@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace BioXBridge.Signals;
 
 /// <summary>
@@ -62,6 +64,8 @@ internal sealed class MixedRadixFft
             {
                 case 2: Radix2(st); break;
                 case 4: Radix4(st, sign); break;
+                case 3: Radix3(st, sign); break;
+                case 5: Radix5(st, sign); break;
                 default: RadixOdd(st, p, sign); break;
             }
             (ar, br) = (br, ar); (ai, bi) = (bi, ai);
@@ -113,6 +117,49 @@ internal sealed class MixedRadixFft
             }
     }
 
+    /// <summary>The odd pass below with p = 3 unrolled (the common factors get straight-line butterflies).</summary>
+    static void Radix3(Stage st, double sign)
+    {
+        var (ar, ai, ido) = (st.Ar, st.Ai, st.Ido);
+        double s1 = sign * Math.Sin(2 * Math.PI / 3);
+        for (int k = 0; k < st.L1; k++)
+            for (int i = 0; i < ido; i++)
+            {
+                int a0 = i + ido * 3 * k, a1 = a0 + ido, a2 = a1 + ido;
+                double tr = ar[a1] + ar[a2], ti = ai[a1] + ai[a2];
+                double ur = s1 * (ar[a1] - ar[a2]), ui = s1 * (ai[a1] - ai[a2]);
+                double cr = ar[a0] - 0.5 * tr, ci = ai[a0] - 0.5 * ti;
+                st.Put(k, i, 0, ar[a0] + tr, ai[a0] + ti);
+                st.Put(k, i, 1, cr - ui, ci + ur);
+                st.Put(k, i, 2, cr + ui, ci - ur);
+            }
+    }
+
+    /// <summary>The odd pass below with p = 5 unrolled.</summary>
+    static void Radix5(Stage st, double sign)
+    {
+        var (ar, ai, ido) = (st.Ar, st.Ai, st.Ido);
+        double c1 = Math.Cos(2 * Math.PI / 5), c2 = Math.Cos(4 * Math.PI / 5);
+        double s1 = sign * Math.Sin(2 * Math.PI / 5), s2 = sign * Math.Sin(4 * Math.PI / 5);
+        for (int k = 0; k < st.L1; k++)
+            for (int i = 0; i < ido; i++)
+            {
+                int a0 = i + ido * 5 * k, a1 = a0 + ido, a2 = a1 + ido, a3 = a2 + ido, a4 = a3 + ido;
+                double p1r = ar[a1] + ar[a4], p1i = ai[a1] + ai[a4], m1r = ar[a1] - ar[a4], m1i = ai[a1] - ai[a4];
+                double p2r = ar[a2] + ar[a3], p2i = ai[a2] + ai[a3], m2r = ar[a2] - ar[a3], m2i = ai[a2] - ai[a3];
+                double x0r = ar[a0], x0i = ai[a0];
+                double t1r = x0r + c1 * p1r + c2 * p2r, t1i = x0i + c1 * p1i + c2 * p2i;
+                double t2r = x0r + c2 * p1r + c1 * p2r, t2i = x0i + c2 * p1i + c1 * p2i;
+                double u1r = s1 * m1r + s2 * m2r, u1i = s1 * m1i + s2 * m2i;   // sin(8π/5) = −sin(2π/5)
+                double u2r = s2 * m1r - s1 * m2r, u2i = s2 * m1i - s1 * m2i;
+                st.Put(k, i, 0, x0r + p1r + p2r, x0i + p1i + p2i);
+                st.Put(k, i, 1, t1r - u1i, t1i + u1r);
+                st.Put(k, i, 4, t1r + u1i, t1i - u1r);
+                st.Put(k, i, 2, t2r - u2i, t2i + u2r);
+                st.Put(k, i, 3, t2r + u2i, t2i - u2r);
+            }
+    }
+
     /// <summary>
     /// Odd radix p with the inputs paired as (a_m ± a_(p−m)): outputs j and p − j share the cosine sum T and the sine
     /// sum U, b_(j, p−j) = a_0 + T ± sign·i·U, which halves the multiplications of a plain p-point DFT.
@@ -120,10 +167,13 @@ internal sealed class MixedRadixFft
     static void RadixOdd(Stage st, int p, double sign)
     {
         var (ar, ai, ido) = (st.Ar, st.Ai, st.Ido);
-        int h = p / 2;
-        var cos = new double[p]; var sin = new double[p];
-        for (int q = 0; q < p; q++) (sin[q], cos[q]) = Math.SinCos(2 * Math.PI * q / p);
-        var pr = new double[h + 1]; var pi = new double[h + 1]; var mr = new double[h + 1]; var mi = new double[h + 1];
+        int h = p / 2, vw = Vector<double>.Count, hp = (h + vw - 1) / vw * vw;
+        // Row j − 1 holds cos / sin(2π·j·m/p) for m = 1..h, zero-padded to whole vectors so T and U are vector dot products.
+        var cos = new double[h * hp]; var sin = new double[h * hp];
+        for (int j = 1; j <= h; j++)
+            for (int m = 1; m <= h; m++)
+                (sin[(j - 1) * hp + m - 1], cos[(j - 1) * hp + m - 1]) = Math.SinCos(2 * Math.PI * (j * m % p) / p);
+        var pr = new double[hp]; var pi = new double[hp]; var mr = new double[hp]; var mi = new double[hp];
         for (int k = 0; k < st.L1; k++)
             for (int i = 0; i < ido; i++)
             {
@@ -132,22 +182,24 @@ internal sealed class MixedRadixFft
                 for (int m = 1; m <= h; m++)
                 {
                     int u = a0 + ido * m, v = a0 + ido * (p - m);
-                    pr[m] = ar[u] + ar[v]; pi[m] = ai[u] + ai[v];
-                    mr[m] = ar[u] - ar[v]; mi[m] = ai[u] - ai[v];
-                    sumr += pr[m]; sumi += pi[m];
+                    pr[m - 1] = ar[u] + ar[v]; pi[m - 1] = ai[u] + ai[v];
+                    mr[m - 1] = ar[u] - ar[v]; mi[m - 1] = ai[u] - ai[v];
+                    sumr += pr[m - 1]; sumi += pi[m - 1];
                 }
                 st.Put(k, i, 0, sumr, sumi);
                 for (int j = 1; j <= h; j++)
                 {
-                    double tr = x0r, ti = x0i, ur = 0, ui = 0;
-                    for (int m = 1, q = j; m <= h; m++, q = q + j >= p ? q + j - p : q + j)
+                    Vector<double> tr = default, ti = default, ur = default, ui = default;
+                    for (int m = 0, row = (j - 1) * hp; m < hp; m += vw)
                     {
-                        tr += cos[q] * pr[m]; ti += cos[q] * pi[m];
-                        ur += sin[q] * mr[m]; ui += sin[q] * mi[m];
+                        var c = new Vector<double>(cos, row + m); var sn = new Vector<double>(sin, row + m);
+                        tr += c * new Vector<double>(pr, m); ti += c * new Vector<double>(pi, m);
+                        ur += sn * new Vector<double>(mr, m); ui += sn * new Vector<double>(mi, m);
                     }
+                    double trs = x0r + Vector.Sum(tr), tis = x0i + Vector.Sum(ti), urs = Vector.Sum(ur), uis = Vector.Sum(ui);
                     // sign·i·U = (−sign·U_im, sign·U_re)
-                    st.Put(k, i, j, tr - sign * ui, ti + sign * ur);
-                    st.Put(k, i, p - j, tr + sign * ui, ti - sign * ur);
+                    st.Put(k, i, j, trs - sign * uis, tis + sign * urs);
+                    st.Put(k, i, p - j, trs + sign * uis, tis - sign * urs);
                 }
             }
     }
