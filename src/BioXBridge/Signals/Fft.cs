@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace BioXBridge.Signals;
 
 /// <summary>
@@ -163,7 +165,24 @@ public static class Fft
 
     static void Stage(double[] re, double[] im, double[] wr, double[] wi, double sign, int from, int to, int len)
     {
-        int hl = len >> 1;
+        int hl = len >> 1, vw = Vector<double>.Count;
+        if (hl >= vw)
+        {
+            // Butterflies k .. k + vw − 1 of a group read consecutive samples and twiddles: one vector each.
+            var vs = new Vector<double>(sign);
+            for (int i = from; i < to; i += len)
+                for (int k = 0; k < hl; k += vw)
+                {
+                    int a = i + k, b = a + hl, t = hl - 1 + k;
+                    var cr = new Vector<double>(wr, t); var ci = vs * new Vector<double>(wi, t);
+                    var br = new Vector<double>(re, b); var bi = new Vector<double>(im, b);
+                    var xr = br * cr - bi * ci; var xi = br * ci + bi * cr;
+                    var ar = new Vector<double>(re, a); var ai = new Vector<double>(im, a);
+                    (ar - xr).CopyTo(re, b); (ai - xi).CopyTo(im, b);
+                    (ar + xr).CopyTo(re, a); (ai + xi).CopyTo(im, a);
+                }
+            return;
+        }
         for (int i = from; i < to; i += len)
         {
             for (int k = 0, t = hl - 1; k < hl; k++, t++)
