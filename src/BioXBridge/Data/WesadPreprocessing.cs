@@ -1,3 +1,4 @@
+using System.Numerics;
 using BioXBridge.Signals;
 
 namespace BioXBridge.Data;
@@ -61,8 +62,16 @@ public static class WesadPreprocessing
             return y;
         }
         // Output sample j sits at time j/n_dst of the session, i.e. source position j·n_src/n_dst; round half up exactly.
-        long n = labels.Length, m = targetLength;
-        for (int j = 0; j < targetLength; j++) y[j] = labels[(int)Math.Min(n - 1, (2 * j * n + m) / (2 * m))];
+        // The index (2jn + m) div 2m is stepped exactly: add 2n to the numerator per output, carrying whole 2m's, which
+        // avoids a 64-bit division per sample.
+        long n = labels.Length, m = targetLength, den = 2 * m, qStep = 2 * n / den, rStep = 2 * n % den;
+        long q = m / den, rem = m % den;
+        for (int j = 0; j < targetLength; j++)
+        {
+            y[j] = labels[(int)Math.Min(n - 1, q)];
+            q += qStep; rem += rStep;
+            if (rem >= den) { q++; rem -= den; }
+        }
         return y;
     }
 
@@ -126,8 +135,16 @@ public static class WesadPreprocessing
     static float[] Cut(double[] x, int[] starts, int window)
     {
         var v = new float[starts.Length * window];
-        for (int i = 0; i < starts.Length; i++)
-            for (int k = 0; k < window; k++) v[i * window + k] = (float)x[starts[i] + k];
+        for (int i = 0; i < starts.Length; i++) Narrow(x.AsSpan(starts[i], window), v.AsSpan(i * window, window));
         return v;
+    }
+
+    /// <summary>dst = (float)src, two vectors of doubles narrowed into one of floats at a time (windows overlap 12×).</summary>
+    static void Narrow(ReadOnlySpan<double> src, Span<float> dst)
+    {
+        int vw = Vector<double>.Count, k = 0;
+        for (; k + 2 * vw <= src.Length; k += 2 * vw)
+            Vector.Narrow(new Vector<double>(src[k..]), new Vector<double>(src[(k + vw)..])).CopyTo(dst[k..]);
+        for (; k < src.Length; k++) dst[k] = (float)src[k];
     }
 }

@@ -1,8 +1,11 @@
+using System.Numerics;
+
 namespace BioXBridge.Signals;
 
 /// <summary>
-/// Discrete Fourier transform of any length in O(n log n): iterative radix-2 for powers of two and Bluestein's
-/// chirp-z transform for every other length (so odd, prime and "WESAD-sized" lengths such as 38400 stay fast).
+/// Discrete Fourier transform of any length in O(n log n): iterative radix-2 for powers of two, a mixed-radix pass per
+/// small prime factor (<see cref="MixedRadixFft"/>: "WESAD-sized" lengths such as 38400 or 734375) and Bluestein's
+/// chirp-z transform for lengths with a large prime factor.
 /// Conventions match numpy/scipy: forward X[k] = Σ x[j]·e^(−2πijk/n) unscaled, inverse scaled by 1/n.
 /// </summary>
 public static class Fft
@@ -15,6 +18,7 @@ public static class Fft
         int n = re.Length;
         if (n <= 1) return;
         if (IsPowerOfTwo(n)) Radix2(re, im, inverse);
+        else if (MixedRadixFft.TryCreate(n) is { } plan) plan.Transform(re, im, inverse);
         else Bluestein(re, im, inverse);
         if (inverse)
         {
@@ -92,12 +96,34 @@ public static class Fft
 
     public static bool IsPowerOfTwo(int n) => n > 0 && (n & (n - 1)) == 0;
 
-    static int NextPowerOfTwo(long n)
+    /// <summary>
+    /// Smallest 2^a·3^b·5^c ≥ n: Bluestein's convolution length. Up to half the padding of the next power of two, and
+    /// the mixed-radix passes for 3 and 5 cost about what radix 2 does per sample.
+    /// </summary>
+    static int SmoothSize(long n)
     {
-        long m = 1;
-        while (m < n) m <<= 1;
-        if (m > 1 << 30) throw new ArgumentException($"transform length {n} is too large");
-        return (int)m;
+        if (n > 1 << 30) throw new ArgumentException($"transform length {n} is too large");
+        long best = 1;
+        while (best < n) best <<= 1;
+        for (long p5 = 1; p5 < best; p5 *= 5)
+            for (long p35 = p5; p35 < best; p35 *= 3)
+            {
+                long m = p35;
+                while (m < n) m <<= 1;
+                if (m < best) best = m;
+            }
+        return (int)best;
+    }
+
+    /// <summary>Unscaled transform of one fixed length, its twiddles computed once for repeated use.</summary>
+    static Action<double[], double[], bool> Planned(int m)
+    {
+        if (IsPowerOfTwo(m))
+        {
+            var tw = Twiddles(m);
+            return (r, i, inverse) => Radix2(r, i, inverse, tw);
+        }
+        return MixedRadixFft.TryCreate(m)!.Transform;
     }
 
     /// <summary>Unscaled in-place radix-2 transform (n a power of two); pass <see cref="Twiddles"/> to reuse them across calls.</summary>
@@ -139,7 +165,24 @@ public static class Fft
 
     static void Stage(double[] re, double[] im, double[] wr, double[] wi, double sign, int from, int to, int len)
     {
-        int hl = len >> 1;
+        int hl = len >> 1, vw = Vector<double>.Count;
+        if (hl >= vw)
+        {
+            // Butterflies k .. k + vw − 1 of a group read consecutive samples and twiddles: one vector each.
+            var vs = new Vector<double>(sign);
+            for (int i = from; i < to; i += len)
+                for (int k = 0; k < hl; k += vw)
+                {
+                    int a = i + k, b = a + hl, t = hl - 1 + k;
+                    var cr = new Vector<double>(wr, t); var ci = vs * new Vector<double>(wi, t);
+                    var br = new Vector<double>(re, b); var bi = new Vector<double>(im, b);
+                    var xr = br * cr - bi * ci; var xi = br * ci + bi * cr;
+                    var ar = new Vector<double>(re, a); var ai = new Vector<double>(im, a);
+                    (ar - xr).CopyTo(re, b); (ai - xi).CopyTo(im, b);
+                    (ar + xr).CopyTo(re, a); (ai + xi).CopyTo(im, a);
+                }
+            return;
+        }
         for (int i = from; i < to; i += len)
         {
             for (int k = 0, t = hl - 1; k < hl; k++, t++)
@@ -156,7 +199,8 @@ public static class Fft
     static void Bluestein(double[] re, double[] im, bool inverse)
     {
         int n = re.Length;
-        int m = NextPowerOfTwo(2L * n - 1);
+        int m = SmoothSize(2L * n - 1);
+        var transform = Planned(m);
         // Chirp w_k = e^(∓iπk²/n); k² is reduced mod 2n in integers so the angle stays exact for large k.
         var cr = new double[n]; var ci = new double[n];
         double sign = inverse ? 1 : -1;
@@ -180,16 +224,15 @@ public static class Fft
             br[k] = br[m - k] = cr[k];
             bi[k] = bi[m - k] = -ci[k];
         }
-        var tw = Twiddles(m);
-        Radix2(ar, ai, false, tw);
-        Radix2(br, bi, false, tw);
+        transform(ar, ai, false);
+        transform(br, bi, false);
         for (int k = 0; k < m; k++)
         {
             double xr = ar[k] * br[k] - ai[k] * bi[k];
             ai[k] = ar[k] * bi[k] + ai[k] * br[k];
             ar[k] = xr;
         }
-        Radix2(ar, ai, true, tw);
+        transform(ar, ai, true);
         double scale = 1.0 / m;
         for (int k = 0; k < n; k++)
         {

@@ -95,6 +95,18 @@ public class WesadPreprocessingTests
         Assert.Equal(Enumerable.Repeat(1, 125).Concat(Enumerable.Repeat(2, 125)), y);
     }
 
+    [Theory]
+    [InlineData(1400, 250)]
+    [InlineData(997, 1013)]    // upsampling
+    [InlineData(4112500, 587500)]
+    [InlineData(7, 3)]
+    public void Nearest_label_carrying_picks_round_half_up_source_index(int n, int m)
+    {
+        var labels = Enumerable.Range(0, n).ToArray();   // each label is its own index
+        var y = WesadPreprocessing.CarryLabels(labels, m, LabelResampling.Nearest);
+        for (int j = 0; j < m; j++) Assert.Equal((int)Math.Min(n - 1, (2L * j * n + m) / (2L * m)), y[j]);
+    }
+
     [Fact]
     public void Fft_round_label_carrying_rings_only_near_steps()
     {

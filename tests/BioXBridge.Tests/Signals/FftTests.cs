@@ -26,6 +26,10 @@ public class FftTests
     [InlineData(31)]
     [InlineData(64)]
     [InlineData(97)]
+    [InlineData(250)]    // 2·5³: radix-2 and odd passes (MixedRadixFft)
+    [InlineData(940)]    // 4·5·47: radix-4 pass and a large odd radix
+    [InlineData(1125)]   // 3²·5³
+    [InlineData(2062)]   // 2·1031: prime factor too large for a direct pass, so Bluestein (convolution length 4320 = 2⁵·3³·5)
     public void Transform_matches_naive_dft(int n)
     {
         var rng = new Random(n);
@@ -50,6 +54,8 @@ public class FftTests
 
     [Theory]
     [InlineData(38400)]   // 64 Hz × 600 s
+    [InlineData(734375)]  // 5⁶·47: a full SynWESAD session's BVP resampled to 125 Hz
+    [InlineData(733750)]  // 2·5⁴·587: another SynWESAD subject; a direct radix-587 pass
     [InlineData(100003)]  // prime
     [InlineData(131072)]
     public void Long_real_round_trip_is_accurate(int n)
