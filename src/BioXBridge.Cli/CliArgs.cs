@@ -66,10 +66,11 @@ public sealed class CliArgs
         if (!values.TryGetValue(name, out var v)) return fallback;
         if (v == "none") return [];
         var items = (v ?? "").Split(',', StringSplitOptions.TrimEntries);
-        var parsed = items.Select(i => T.TryParse(i, CultureInfo.InvariantCulture, out var x) && valid(x) ? x : default).ToArray();
-        if (items.Length == 0 || parsed.Any(p => p is null || !valid(p)))
-            throw new UsageException($"{command}: option '--{name}' expects a comma-separated list of {expected} (or 'none'), got '{v}'");
-        return parsed!;
+        var parsed = new T[items.Length];
+        for (int i = 0; i < items.Length; i++)
+            if (!T.TryParse(items[i], CultureInfo.InvariantCulture, out parsed[i]!) || !valid(parsed[i]))
+                throw new UsageException($"{command}: option '--{name}' expects a comma-separated list of {expected} (or 'none'), got '{v}'");
+        return parsed;
     }
 
     public T Enum<T>(string name, T fallback) where T : struct, System.Enum
