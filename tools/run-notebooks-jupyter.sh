@@ -33,17 +33,33 @@ done
 rm -rf "$kernels"
 
 # the first chart of each notebook inlines plotly.js after a marker (BioXBridge.Interactive.PlotlyOffline): keep one
-# copy beside the pages and load it with AMD's define hidden, as the inline copy does, for templates with requirejs
+# copy beside the pages and load it with AMD's define hidden, as the inline copy does, for templates with requirejs;
+# the template's stylesheets, the same in every page, go to one notebook-<hash>.css; the kernel's own messages name
+# the package cache under this user's home, which the pages show as ~
 /usr/bin/python3 - "$out" <<'PY'
-import pathlib, re, sys
+import hashlib, pathlib, re, sys
 out = pathlib.Path(sys.argv[1])
+style = re.compile(r'<style[^>]*>(.*?)</style>', re.S)
+
+def share_styles(html):
+    head = html.index("<body")
+    css = "\n".join(style.findall(html[:head]))
+    if not css:
+        return html
+    name = f"notebook-{hashlib.sha256(css.encode()).hexdigest()[:8]}.css"
+    (out / name).write_text(css, encoding="utf-8")
+    blocks = list(style.finditer(html[:head]))
+    kept = html[:blocks[0].start()] + f'<link rel="stylesheet" href="{name}">' + style.sub("", html[blocks[0].end():head])
+    return kept + html[head:]
+
 inline = re.compile(r'<!-- bxb:plotly\.js -->\s*<script type="text/javascript">\s*if \(!window\.Plotly\) \{ \(function \(define, exports, module\) \{\n(.*?)\n\}\)\.call\(window\); \}\s*</script>', re.S)
 shared = ('<script>window.bxbDefine = window.define; window.define = undefined;</script>'
           '<script src="plotly.min.js"></script><script>window.define = window.bxbDefine;</script>')
 for page in sorted(out.glob("*.html")):
-    html = page.read_text(encoding="utf-8")
+    html = share_styles(page.read_text(encoding="utf-8").replace(str(pathlib.Path.home()) + "/", "~/"))
     found = inline.search(html)
     if found is None:
+        page.write_text(html, encoding="utf-8")
         continue
     (out / "plotly.min.js").write_text(found.group(1), encoding="utf-8")
     page.write_text(inline.sub(lambda m: shared, html), encoding="utf-8")

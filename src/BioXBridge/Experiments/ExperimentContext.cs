@@ -75,7 +75,7 @@ public sealed class ExperimentContext
 
     /// <summary>
     /// Trains one bridge from new block <paramref name="m"/> into old block <paramref name="l"/> with the config's
-    /// rank, prototype count and training settings unless overridden, on all paired windows or a seeded random
+    /// rank, prototype count, prototype initialisation and training settings unless overridden, on all paired windows or a seeded random
     /// <paramref name="pairFraction"/> of them, and scores it on the test split.
     /// </summary>
     public BridgeOutcome TrainBridge(int m, int l, int? rank = null, int? prototypes = null, double pairFraction = 1,
