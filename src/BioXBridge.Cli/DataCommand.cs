@@ -38,6 +38,8 @@ public static class DataCommand
                         new("split", "FILE|NAME", "explicit subject split: a split manifest (bioxbridge.split/1) path or a name in\n" +
                             "data-manifests/splits/; replaces the seeded shuffle and must list every subject once"),
                         new("isruc-source", "mat|rec", "isruc-s1: read ExtractedChannels/subject<n>.mat (default) or the EDF RawData/<n>/<n>.rec"),
+                        new("emg", "raw|scalogram", "fog: EMG windows for the target model: raw (3, 390) (default; NormWear's scalogram is computed\n" +
+                                                    "at model input) or NormWear's input itself, (3, 3, 388, 65) per window (0.9 MB each)"),
                         new("labels", "nearest|fftround", "how labels are carried to each signal's rate (default nearest; fftround = the release)"),
                         new("data-seed", "N", "seed of a synthetic dataset (default 0)"),
                         new("negative-control", null, "synthetic sets: the negative-control variant"), Help], Prepare),
@@ -51,9 +53,12 @@ public static class DataCommand
         var options = new BioXBridge.Data.PrepareOptions(a.Int("split-seed", 0, 0), a.Enum("labels", BioXBridge.Data.LabelResampling.Nearest),
                                                          a.Int("data-seed", 0, 0), a.Has("negative-control"),
                                                          a.Enum("isruc-source", BioXBridge.Data.IsrucSource.Mat),
-                                                         a.String("split") is { } manifest ? BioXBridge.Data.SplitManifest.Locate(manifest) : null);
+                                                         a.String("split") is { } manifest ? BioXBridge.Data.SplitManifest.Locate(manifest) : null,
+                                                         a.Enum("emg", BioXBridge.Data.FogEmgForm.Raw));
         if (a.Has("isruc-source") && dataset != "isruc-s1")
             throw new UsageException($"{name}: option '--isruc-source' applies to isruc-s1 only, not {dataset}");
+        if (a.Has("emg") && dataset is not ("fog" or "synfog"))
+            throw new UsageException($"{name}: option '--emg' applies to fog and synfog only, not {dataset}");
         var (data, preprocessing) = BioXBridge.Data.DatasetPreparation.Prepare(dataset, a.String("raw"), options);
         BioXBridge.Data.PreparedData.Write(data, outDir, preprocessing);
         foreach (var (split, part) in data.Named())

@@ -7,7 +7,7 @@ namespace BioXBridge.Data;
 /// the seeded shuffle), label resampling, which ISRUC files are read, and for synthetic sets their seed.</summary>
 public sealed record PrepareOptions(int SplitSeed = 0, LabelResampling Labels = LabelResampling.Nearest, int DataSeed = 0,
                                     bool NegativeControl = false, IsrucSource IsrucSource = IsrucSource.Mat,
-                                    string? SplitManifest = null);
+                                    string? SplitManifest = null, FogEmgForm FogEmg = FogEmgForm.Raw);
 
 /// <summary>
 /// Raw dataset → the paper's windows, split by subject, plus a JSON description of every preprocessing parameter
@@ -60,12 +60,15 @@ public static class DatasetPreparation
 
     private static (SplitData, JsonObject) Fog(IReadOnlyList<FogRecording> recordings, string name, bool synthetic, PrepareOptions o)
     {
-        // raw EMG windows: a scalogram is 0.9 MB per window, so NormWear's input is computed per batch (NormWearInput)
-        var windows = FogPreprocessing.PrepareAll(recordings, name, synthetic, new FogOptions(Emg: FogEmgForm.Raw));
+        // raw EMG windows by default: a scalogram is 0.9 MB per window, so NormWear's input is usually computed per batch
+        // (NormWearInput); FogEmg = Scalogram writes it out for readers who want NormWear's exact input on disk
+        var windows = FogPreprocessing.PrepareAll(recordings, name, synthetic, new FogOptions(Emg: o.FogEmg));
         return Split(windows, name, SubjectSplit.Isruc, o, new
         {
             eeg = new { steps = new[] { "file columns 4–7, 10, 11 (six electrodes)", "linear resample 500→200 Hz", "no z-score (LaBraM divides by 100)" }, window = new[] { 6, 600 } },
-            emg = new { steps = new[] { "per-patient column map (datasets.md)", "linear resample 500→130 Hz", "z-score per channel over the file" }, window = new[] { 3, 390 }, normwear_input = "Ricker CWT scalogram (3, 388, 65) per channel, computed at model input" },
+            emg = new { steps = new[] { "per-patient column map (datasets.md)", "linear resample 500→130 Hz", "z-score per channel over the file" }, window = o.FogEmg == FogEmgForm.Raw ? new[] { 3, 390 } : new[] { 3, 3, 388, 65 },
+                          normwear_input = o.FogEmg == FogEmgForm.Raw ? "Ricker CWT scalogram (3, 388, 65) per channel, computed at model input"
+                                                                      : "written as NormWear's input: Ricker CWT scalogram of x[2:], diff(x)[1:], diff(x, 2) at widths 0.1…64.1, (time, scale)" },
             windows = new { length_s = 3, step_s = 0.3, keep = "majority label covers ≥ 80 % of the window" },
             split = "subject-wise over patients (the paper's patient-008 window split leaks: windows overlap 90 %)",
             synthetic_generator = synthetic ? new { name = "SynFog", version = SynFog.Version(o.NegativeControl), seed = o.DataSeed, negative_control = o.NegativeControl } : null,

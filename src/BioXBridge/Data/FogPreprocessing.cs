@@ -6,7 +6,7 @@ namespace BioXBridge.Data;
 public enum FogEmgForm
 {
     /// <summary>NormWear's input: per channel the Ricker scalograms of the signal, its 1st and 2nd difference,
-    /// (3, 388, 65) — stored flat as <c>SignalWindows("emg", 130, 3, 3·388·65)</c> (see <see cref="FogPreprocessing"/>).</summary>
+    /// (3, 388, 65) — <c>SignalWindows("emg", 130, 3, 3·388·65)</c> with that <see cref="SignalWindows.SampleShape"/>.</summary>
     Scalogram,
     /// <summary>The z-scored 130-Hz samples themselves, (3, 390) per window, for models that take raw EMG.</summary>
     Raw,
@@ -131,7 +131,7 @@ public static class FogPreprocessing
                 var s = RickerCwt.NormWearScalogram(emg[c].AsSpan(index[i] * s130, w130));
                 Array.Copy(s, 0, v, (long)j * per, per);
             });
-            emgW = new SignalWindows("emg", EmgHz, cm, per, v);
+            emgW = new SignalWindows("emg", EmgHz, cm, per, v, [3, ScalogramLength(w130), Scales]);
         }
         return new PairedWindows(dataset, synthetic, ClassNames,
             new SignalWindows("eeg", EegHz, ce, w200, eegV), emgW, labels, Enumerable.Repeat(r.Patient, nw).ToArray());

@@ -1,8 +1,15 @@
 namespace BioXBridge.Data;
 
-/// <summary>Windows of one modality, N × channels × samples, row-major float32 (the layout the models read).</summary>
-public sealed record SignalWindows(string Modality, double RateHz, int Channels, int Samples, float[] Values)
+/// <summary>
+/// Windows of one modality, N × channels × samples, row-major float32 (the layout the models read). A window whose
+/// per-channel values are themselves an array (NormWear's scalogram: 3 × time × scales) keeps that shape in
+/// <see cref="SampleShape"/>; <see cref="Samples"/> is then its product.
+/// </summary>
+public sealed record SignalWindows(string Modality, double RateHz, int Channels, int Samples, float[] Values, int[]? SampleShape = null)
 {
+    /// <summary>The array shape of all windows: (N, channels, samples) or (N, channels, ..sample shape).</summary>
+    public long[] Shape => [Count, Channels, .. (SampleShape ?? [Samples]).Select(d => (long)d)];
+
     public int Count => Values.Length / (Channels * Samples);
     public int WindowLength => Channels * Samples;
 

@@ -26,7 +26,7 @@ public static class PreparedData
                 var files = new JsonObject();
                 foreach (var w in new[] { part.First, part.Second })
                 {
-                    Npy.Write<float>(Path.Combine(folder, w.Modality + ".npy"), w.Values, w.Count, w.Channels, w.Samples);
+                    Npy.Write<float>(Path.Combine(folder, w.Modality + ".npy"), w.Values, w.Shape);
                     files[w.Modality + ".npy"] = Hash(Path.Combine(folder, w.Modality + ".npy"));
                 }
                 Npy.Write<long>(Path.Combine(folder, "labels.npy"), part.Labels.Select(l => (long)l).ToArray(), part.Count);
@@ -50,6 +50,7 @@ public static class PreparedData
                 ["modalities"] = new JsonArray(new[] { first.First, first.Second }.Select(w => (JsonNode)new JsonObject
                 {
                     ["name"] = w.Modality, ["rate_hz"] = w.RateHz, ["channels"] = w.Channels, ["samples"] = w.Samples,
+                    ["sample_shape"] = w.SampleShape is null ? null : new JsonArray(w.SampleShape.Select(d => (JsonNode)d).ToArray()),
                 }).ToArray()),
                 ["preprocessing"] = preprocessing,
                 ["splits"] = splits,
@@ -78,7 +79,9 @@ public static class PreparedData
             {
                 var name = Field(mod["name"], "modalities[].name");
                 var a = Npy.Read(Path.Combine(folder, name + ".npy"));
-                return new SignalWindows(name, mod["rate_hz"]!.GetValue<double>(), (int)a.Shape[1], (int)a.Shape[2], a.AsFloat32());
+                var inner = a.Shape[2..].Select(d => (int)d).ToArray();
+                return new SignalWindows(name, mod["rate_hz"]!.GetValue<double>(), (int)a.Shape[1], inner.Aggregate(1, (x, y) => x * y), a.AsFloat32(),
+                                         inner.Length > 1 ? inner : null);
             }
             var labels = Npy.Read(Path.Combine(folder, "labels.npy")).AsInt64().Select(l => (int)l).ToArray();
             var subjects = JsonSerializer.Deserialize<string[]>(File.ReadAllText(Path.Combine(folder, "subjects.json")))!;

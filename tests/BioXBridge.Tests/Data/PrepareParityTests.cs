@@ -117,6 +117,35 @@ public class PrepareParityTests(Xunit.Abstractions.ITestOutputHelper log)
     }
 
     [Fact]
+    public void Fog_emg_as_normwear_input_is_the_scalogram_of_the_reference_windows_and_reads_back_with_its_shape()
+    {
+        var dir = TempDir();
+        try
+        {
+            var o = new PrepareOptions(SplitManifest: Fx("splits", "fog.json"), FogEmg: FogEmgForm.Scalogram);
+            var (data, preprocessing) = DatasetPreparation.Prepare("fog", Fx("fog"), o);
+            PreparedData.Write(data, dir, preprocessing);
+            var manifest = JsonNode.Parse(File.ReadAllText(Fx("splits", "fog.json")))!["subjects"]!["pair"]!.AsArray();
+            var reference = Expected("fog")[$"fog.{(string)manifest[0]!}.emg"];       // (n, 3, 390), scipy pipeline
+            var written = Npy.Read(Path.Combine(dir, "pair", "emg.npy"));
+            Assert.Equal([reference.Shape[0], 3, 3, 388, 65], written.Shape);
+
+            // the CWT itself is checked against scipy in FogPreprocessingTests; here: the right windows, in NormWear's layout
+            var raw = reference.AsFloat32();
+            var expected = Enumerable.Range(0, (int)reference.Shape[0] * 3).SelectMany(j =>
+                BioXBridge.Signals.RickerCwt.NormWearScalogram(raw.AsSpan(j * 390, 390).ToArray().Select(v => (double)v).ToArray())).ToArray();
+            var ours = written.AsFloat32();
+            double scale = expected.Max(Math.Abs), worst = expected.Select((v, i) => Math.Abs(v - ours[i])).Max();
+            Assert.True(worst / scale < Tolerance, $"scalogram max |diff| / max |ref| = {worst / scale:E2}");
+
+            var back = PreparedData.Read(dir).Pair.Modality("emg");
+            Assert.Equal([3, 388, 65], back.SampleShape);
+            Assert.Equal(3 * 388 * 65, back.Samples);
+        }
+        finally { if (Directory.Exists(dir)) Directory.Delete(dir, true); }
+    }
+
+    [Fact]
     public void Cli_prepare_of_isruc_edf_writes_the_reference_windows()
     {
         var dir = TempDir();
