@@ -1,3 +1,4 @@
+using BioXBridge.Pickling;
 using System.Text.RegularExpressions;
 
 namespace BioXBridge.Data;
@@ -50,7 +51,7 @@ public static partial class WesadReader
             }
             root = NumpyPickle.Load(stream, length);
         }
-        catch (NumpyPickle.PickleFailure e)
+        catch (PickleFailure e)
         {
             var where = e.Field.Length > 0 ? $" while reading {e.Field}" : "";
             throw new InvalidDataException(e.Truncated
@@ -67,14 +68,14 @@ public static partial class WesadReader
     /// <summary>Builds the session from an unpickled WESAD dict (what <see cref="Read(string)"/> does after unpickling).</summary>
     internal static WesadSession FromPickle(object? root, string name)
     {
-        if (root is not NumpyPickle.Dict top)
+        if (root is not PyDict top)
             throw new InvalidDataException($"{name}: expected a dict at the top level, found {NumpyPickle.Describe(root)}");
         var ecg = Column(Field(top, EcgField, name), name, EcgField);
         var bvp = Column(Field(top, BvpField, name), name, BvpField);
         var label = Labels(Field(top, LabelField, name), name);
         string subject = Path.GetFileNameWithoutExtension(name);
         if (top.TryGet("subject", out var sv))
-            subject = NumpyPickle.Text(sv) ?? throw new InvalidDataException($"{name}: subject: expected a str, found {NumpyPickle.Describe(sv)}");
+            subject = PyValue.Text(sv) ?? throw new InvalidDataException($"{name}: subject: expected a str, found {NumpyPickle.Describe(sv)}");
         if (label.Length != ecg.Length)
             throw new InvalidDataException(
                 $"{name}: {LabelField}: {label.Length} samples, but {EcgField} has {ecg.Length} (both are {WesadSession.EcgHz} Hz and must match)");
@@ -107,14 +108,14 @@ public static partial class WesadReader
     [GeneratedRegex(@"^S(\d+)$")]
     private static partial Regex SubjectDir();
 
-    private static object? Field(NumpyPickle.Dict top, string path, string name)
+    private static object? Field(PyDict top, string path, string name)
     {
         object? cur = top;
         var parts = path.Split('/');
         for (int i = 0; i < parts.Length; i++)
         {
             var here = string.Join("/", parts.Take(i));
-            if (cur is not NumpyPickle.Dict d)
+            if (cur is not PyDict d)
                 throw new InvalidDataException($"{name}: {here}: expected a dict, found {NumpyPickle.Describe(cur)}");
             if (!d.TryGet(parts[i], out cur))
                 throw new InvalidDataException(

@@ -1,3 +1,4 @@
+using BioXBridge.Pickling;
 using System.Text;
 using System.Text.RegularExpressions;
 

@@ -1,66 +1,7 @@
-using System.Buffers.Binary;
 using System.IO.Compression;
-using System.Numerics;
-using System.Text;
+using BioXBridge.Pickling;
 
 namespace BioXBridge.Models;
-
-/// <summary>A dense little-endian tensor as raw bytes: safetensors dtype name (F32, I64, …), shape, contiguous data.</summary>
-public sealed record RawTensor(string DType, long[] Shape, byte[] Data)
-{
-    public long Numel => Shape.Aggregate(1L, (a, b) => a * b);
-
-    public static int ElementSize(string dtype) => dtype switch
-    {
-        "F64" or "I64" or "U64" => 8,
-        "F32" or "I32" or "U32" => 4,
-        "F16" or "BF16" or "I16" or "U16" => 2,
-        "I8" or "U8" or "BOOL" => 1,
-        _ => throw new InvalidDataException($"unsupported tensor dtype '{dtype}'"),
-    };
-
-    public static string FormatShape(IEnumerable<long> shape) => "[" + string.Join(", ", shape) + "]";
-}
-
-/// <summary>A Python global (module.name) met in a pickle: a class or function reference, never resolved.</summary>
-public sealed record PyGlobal(string Module, string Name)
-{
-    public override string ToString() => $"{Module}.{Name}";
-}
-
-/// <summary>Placeholder for any object of a class C# does not know (a pickled config, a numpy scalar, …): kept, never interpreted.</summary>
-public sealed class PyObject(PyGlobal type, object?[] args)
-{
-    public PyGlobal Type { get; } = type;
-    public object?[] Args { get; } = args;
-    public object? State { get; set; }
-    public override string ToString() => $"<{Type}>";
-}
-
-/// <summary>An insertion-ordered Python dict (also stands in for OrderedDict).</summary>
-public sealed class PyDict
-{
-    private readonly Dictionary<object, object?> map = new();
-    private readonly List<object> order = new();
-
-    public void Set(object? key, object? value)
-    {
-        key ??= PyNone.Value;
-        if (!map.ContainsKey(key)) order.Add(key);
-        map[key] = value;
-    }
-
-    public bool TryGet(object key, out object? value) => map.TryGetValue(key, out value);
-    public IEnumerable<KeyValuePair<object, object?>> Items => order.Select(k => new KeyValuePair<object, object?>(k, map[k]));
-    public IEnumerable<object> Keys => order;
-    public int Count => order.Count;
-}
-
-internal sealed class PyNone
-{
-    public static readonly PyNone Value = new();
-    public override string ToString() => "None";
-}
 
 /// <summary>A tensor view on a storage in the archive (what torch._utils._rebuild_tensor_v2 describes); read on demand.</summary>
 public sealed record TorchTensorRef(TorchStorageRef Storage, long Offset, long[] Shape, long[] Stride);
@@ -70,9 +11,9 @@ public sealed record TorchStorageRef(string Key, string? DType, string StorageTy
 
 /// <summary>
 /// Reads a PyTorch <c>torch.save</c> file (zip format, PyTorch ≥ 1.6) without Python and without needing the classes of
-/// the objects in it: <c>data.pkl</c> is run by a small pickle machine that turns tensors into <see cref="TorchTensorRef"/>s
-/// (their bytes are read only when asked for) and every other object into a <see cref="PyObject"/> placeholder, so
-/// pickled config objects, optimizer states, numpy scalars or argparse namespaces next to the weights are simply skipped.
+/// the objects in it: <c>data.pkl</c> is run by the shared <see cref="PickleMachine"/>, whose torch classes turn
+/// tensors into <see cref="TorchTensorRef"/>s (their bytes are read only when asked for) and every other object into a
+/// <see cref="PyObject"/> placeholder, so pickled config objects, optimizer states, numpy scalars or argparse namespaces next to the weights are simply skipped.
 /// Every failure is an <see cref="InvalidDataException"/> whose message starts with the file's path.
 /// </summary>
 public sealed class TorchCheckpoint : IDisposable
@@ -121,7 +62,7 @@ public sealed class TorchCheckpoint : IDisposable
             }
             byte[] data;
             using (var s = pkl.Open()) data = ReadAll(s, pkl.Length);
-            var root = new Unpickler(data).Load();
+            var root = PickleMachine.Load(new MemoryStream(data), data.Length, TorchClasses.Instance);
             return new TorchCheckpoint(path, zip, prefix, root);
         }
         catch (Exception e) when (e is not FileNotFoundException)
@@ -133,6 +74,8 @@ public sealed class TorchCheckpoint : IDisposable
 
     private static Exception Wrap(string path, Exception e) => e switch
     {
+        PickleFailure pf => new InvalidDataException(
+            $"{path}: corrupted or truncated PyTorch checkpoint (data.pkl{(pf.Field.Length > 0 ? $", while reading {pf.Field}" : "")}: {pf.Message})", pf),
         InvalidDataException ide when ide.Message.StartsWith(path, StringComparison.Ordinal) => ide,
         InvalidDataException or IOException or EndOfStreamException or ArgumentException or InvalidCastException
             or IndexOutOfRangeException or ArgumentOutOfRangeException or OverflowException or FormatException
@@ -227,196 +170,48 @@ public sealed class TorchCheckpoint : IDisposable
     };
 
     /// <summary>
-    /// A pickle machine for protocols 0–5 that builds plain C# values: dict → <see cref="PyDict"/>, list →
-    /// <c>List&lt;object?&gt;</c>, tuple → <c>object?[]</c>, str → string, int → long (or BigInteger), float → double,
-    /// bytes → byte[]. Tensors become <see cref="TorchTensorRef"/>; calls of anything else become <see cref="PyObject"/>.
+    /// torch.save's classes: storages arrive as persistent ids, tensors as <c>torch._utils._rebuild_tensor*</c> calls on
+    /// them. Python-2 str is latin-1 text here, since a checkpoint's strings are names (keys, dtypes), never array data.
     /// </summary>
-    private sealed class Unpickler(byte[] data)
+    private sealed class TorchClasses : PickleClasses
     {
-        private int pos;
-        private readonly List<object?> stack = new();
-        private readonly Stack<int> marks = new();
-        private readonly Dictionary<long, object?> memo = new();
-        private static readonly object Mark = new();
+        public static readonly TorchClasses Instance = new();
+        public override bool Python2StrAsBytes => false;
 
-        private byte Byte() => pos < data.Length ? data[pos++] : throw new EndOfStreamException("data.pkl ends early");
-        private ReadOnlySpan<byte> Bytes(long n)
-        {
-            if (n < 0 || pos + n > data.Length) throw new EndOfStreamException("data.pkl ends early");
-            var s = data.AsSpan(pos, (int)n);
-            pos += (int)n;
-            return s;
-        }
-        private string Line()
-        {
-            int end = Array.IndexOf(data, (byte)'\n', pos);
-            if (end < 0) throw new EndOfStreamException("data.pkl ends early");
-            var s = Encoding.UTF8.GetString(data, pos, end - pos);
-            pos = end + 1;
-            return s;
-        }
-        private object? Pop()
-        {
-            if (stack.Count == 0) throw new InvalidDataException("pickle stack underflow");
-            var v = stack[^1];
-            stack.RemoveAt(stack.Count - 1);
-            return v;
-        }
-        private object? Peek() => stack.Count > 0 ? stack[^1] : throw new InvalidDataException("pickle stack underflow");
-        private List<object?> PopMark()
-        {
-            if (marks.Count == 0) throw new InvalidDataException("pickle mark missing");
-            int m = marks.Pop();
-            var items = stack.GetRange(m, stack.Count - m);
-            stack.RemoveRange(m, stack.Count - m);
-            return items;
-        }
-
-        public object? Load()
-        {
-            while (true)
-            {
-                byte op = Byte();
-                switch (op)
-                {
-                    case 0x80: Byte(); break;                                   // PROTO
-                    case 0x95: Bytes(8); break;                                 // FRAME
-                    case (byte)'.': return Pop();                               // STOP
-                    case (byte)'(': marks.Push(stack.Count); break;             // MARK
-                    case (byte)'0': Pop(); break;                               // POP
-                    case (byte)'1': PopMark(); break;                           // POP_MARK
-                    case (byte)'2': stack.Add(Peek()); break;                   // DUP
-                    case (byte)'N': stack.Add(null); break;
-                    case 0x88: stack.Add(true); break;
-                    case 0x89: stack.Add(false); break;
-                    case (byte)'J': stack.Add((long)BinaryPrimitives.ReadInt32LittleEndian(Bytes(4))); break;
-                    case (byte)'K': stack.Add((long)Byte()); break;
-                    case (byte)'M': stack.Add((long)BinaryPrimitives.ReadUInt16LittleEndian(Bytes(2))); break;
-                    case 0x8A: stack.Add(Long(Bytes(Byte()))); break;           // LONG1
-                    case 0x8B: stack.Add(Long(Bytes(BinaryPrimitives.ReadInt32LittleEndian(Bytes(4))))); break;
-                    case (byte)'I':
-                    {
-                        var s = Line();
-                        stack.Add(s == "00" ? false : s == "01" ? true : (object)long.Parse(s, System.Globalization.CultureInfo.InvariantCulture));
-                        break;
-                    }
-                    case (byte)'L': stack.Add(BigInteger.Parse(Line().TrimEnd('L'), System.Globalization.CultureInfo.InvariantCulture)); break;
-                    case (byte)'F': stack.Add(double.Parse(Line(), System.Globalization.CultureInfo.InvariantCulture)); break;
-                    case (byte)'G': stack.Add(BinaryPrimitives.ReadDoubleBigEndian(Bytes(8))); break;
-                    case (byte)'X': stack.Add(Encoding.UTF8.GetString(Bytes(BinaryPrimitives.ReadUInt32LittleEndian(Bytes(4))))); break;
-                    case 0x8C: stack.Add(Encoding.UTF8.GetString(Bytes(Byte()))); break;
-                    case 0x8D: stack.Add(Encoding.UTF8.GetString(Bytes(BinaryPrimitives.ReadInt64LittleEndian(Bytes(8))))); break;
-                    case (byte)'V': stack.Add(Line()); break;
-                    case (byte)'S': stack.Add(Line().Trim('\'', '"')); break;
-                    case (byte)'T': stack.Add(Encoding.Latin1.GetString(Bytes(BinaryPrimitives.ReadInt32LittleEndian(Bytes(4))))); break;
-                    case (byte)'U': stack.Add(Encoding.Latin1.GetString(Bytes(Byte()))); break;
-                    case (byte)'B': stack.Add(Bytes(BinaryPrimitives.ReadUInt32LittleEndian(Bytes(4))).ToArray()); break;
-                    case (byte)'C': stack.Add(Bytes(Byte()).ToArray()); break;
-                    case 0x8E or 0x96: stack.Add(Bytes(BinaryPrimitives.ReadInt64LittleEndian(Bytes(8))).ToArray()); break;
-                    case 0x98: break;                                            // READONLY_BUFFER
-                    case (byte)')': stack.Add(Array.Empty<object?>()); break;
-                    case (byte)'t': stack.Add(PopMark().ToArray()); break;
-                    case 0x85: stack.Add(new[] { Pop() }); break;
-                    case 0x86: { var b = Pop(); var a = Pop(); stack.Add(new[] { a, b }); break; }
-                    case 0x87: { var c = Pop(); var b = Pop(); var a = Pop(); stack.Add(new[] { a, b, c }); break; }
-                    case (byte)']': stack.Add(new List<object?>()); break;
-                    case (byte)'l': stack.Add(PopMark()); break;
-                    case (byte)'a': { var v = Pop(); AsList(Peek()).Add(v); break; }
-                    case (byte)'e': { var items = PopMark(); AsList(Peek()).AddRange(items); break; }
-                    case (byte)'}': stack.Add(new PyDict()); break;
-                    case (byte)'d':
-                    {
-                        var items = PopMark();
-                        var d = new PyDict();
-                        for (int i = 0; i + 1 < items.Count; i += 2) d.Set(items[i], items[i + 1]);
-                        stack.Add(d);
-                        break;
-                    }
-                    case (byte)'s': { var v = Pop(); var k = Pop(); AsDict(Peek()).Set(k, v); break; }
-                    case (byte)'u':
-                    {
-                        var items = PopMark();
-                        var d = AsDict(Peek());
-                        for (int i = 0; i + 1 < items.Count; i += 2) d.Set(items[i], items[i + 1]);
-                        break;
-                    }
-                    case 0x8F: stack.Add(new List<object?>()); break;            // EMPTY_SET
-                    case 0x90: { var items = PopMark(); AsList(Peek()).AddRange(items); break; }
-                    case 0x91: stack.Add(PopMark()); break;                      // FROZENSET
-                    case (byte)'c': { var module = Line(); var name = Line(); stack.Add(new PyGlobal(module, name)); break; }
-                    case 0x93: { var name = (string)Pop()!; var module = (string)Pop()!; stack.Add(new PyGlobal(module, name)); break; }
-                    case (byte)'R' or 0x81:                                      // REDUCE, NEWOBJ
-                    {
-                        var args = (object?[])Pop()!;
-                        stack.Add(Call(Pop(), args));
-                        break;
-                    }
-                    case 0x92: { Pop(); var args = (object?[])Pop()!; stack.Add(Call(Pop(), args)); break; } // NEWOBJ_EX
-                    case (byte)'o': { var items = PopMark(); stack.Add(Call(items[0], items.Skip(1).ToArray())); break; }
-                    case (byte)'i': { var g = new PyGlobal(Line(), Line()); stack.Add(Call(g, PopMark().ToArray())); break; }
-                    case (byte)'b':                                              // BUILD
-                    {
-                        var state = Pop();
-                        if (Peek() is PyObject o) o.State = state; // dicts (OrderedDict._metadata) and the rest: state ignored
-                        break;
-                    }
-                    case (byte)'Q': stack.Add(Persistent(Pop())); break;         // BINPERSID
-                    case (byte)'P': stack.Add(Persistent(Line())); break;
-                    case (byte)'p': memo[long.Parse(Line(), System.Globalization.CultureInfo.InvariantCulture)] = Peek(); break;
-                    case (byte)'q': memo[Byte()] = Peek(); break;
-                    case (byte)'r': memo[BinaryPrimitives.ReadUInt32LittleEndian(Bytes(4))] = Peek(); break;
-                    case 0x94: memo[memo.Count] = Peek(); break;                 // MEMOIZE
-                    case (byte)'g': stack.Add(Memo(long.Parse(Line(), System.Globalization.CultureInfo.InvariantCulture))); break;
-                    case (byte)'h': stack.Add(Memo(Byte())); break;
-                    case (byte)'j': stack.Add(Memo(BinaryPrimitives.ReadUInt32LittleEndian(Bytes(4)))); break;
-                    default: throw new InvalidDataException($"unsupported pickle opcode 0x{op:x2} at byte {pos - 1} of data.pkl");
-                }
-            }
-        }
-
-        private object? Memo(long key) => memo.TryGetValue(key, out var v) ? v : throw new InvalidDataException($"pickle memo key {key} is missing");
-        private static List<object?> AsList(object? o) => o as List<object?> ?? throw new InvalidDataException($"pickle: append to a {o?.GetType().Name ?? "None"}");
-        private static PyDict AsDict(object? o) => o as PyDict ?? throw new InvalidDataException($"pickle: set item on a {o?.GetType().Name ?? "None"}");
-
-        private static object Long(ReadOnlySpan<byte> b)
-        {
-            if (b.Length == 0) return 0L;
-            var big = new BigInteger(b, isUnsigned: false, isBigEndian: false);
-            return big >= long.MinValue && big <= long.MaxValue ? (long)big : big;
-        }
-
-        private static object? Persistent(object? pid)
+        public override object? Persistent(object? pid)
         {
             // torch.save: ("storage", <class torch.FloatStorage>, key, location, numel)
             if (pid is not object?[] { Length: >= 5 } t || t[0] as string != "storage")
-                throw new InvalidDataException($"unknown persistent id in data.pkl: {pid}");
+                throw new InvalidDataException($"unknown persistent id in data.pkl: {Describe(pid)}");
             var type = t[1] switch { PyGlobal g => g.Name, string s => s, var o => o?.ToString() ?? "" };
             var key = t[2]?.ToString() ?? throw new InvalidDataException("storage without key");
             return new TorchStorageRef(key, DTypeOfStorage(type), type, Convert.ToInt64(t[4]));
         }
 
-        private static object? Call(object? callable, object?[] args)
+        public override object? Call(PyGlobal g, object?[] args)
         {
-            if (callable is not PyGlobal g) throw new InvalidDataException($"pickle: call of a non-class {callable?.GetType().Name ?? "None"}");
             switch (g.Module, g.Name)
             {
                 case ("torch._utils", "_rebuild_tensor" or "_rebuild_tensor_v2" or "_rebuild_tensor_v3"):
                 {
-                    var storage = args[0] as TorchStorageRef ?? throw new InvalidDataException($"{g}: first argument is not a storage");
+                    var storage = args.FirstOrDefault() as TorchStorageRef ?? throw new InvalidDataException($"{g}: first argument is not a storage");
                     if (g.Name == "_rebuild_tensor_v3" && args.Length > 6 && args[6] is PyGlobal dt)
                         storage = storage with { DType = DTypeOfTorchDtype(dt.Name) ?? storage.DType };
                     return new TorchTensorRef(storage, Convert.ToInt64(args[1]), Longs(args[2]), Longs(args[3]));
                 }
                 case ("torch._utils", "_rebuild_parameter" or "_rebuild_parameter_with_state"):
-                    return args[0];
-                case ("collections", "OrderedDict"):
-                    return new PyDict();
-                case ("builtins" or "__builtin__", "dict") when args.Length == 0:
-                    return new PyDict();
+                    return args.FirstOrDefault();
                 default:
-                    return new PyObject(g, args);
+                    return base.Call(g, args);
             }
         }
+
+        public override string Describe(object? o) => o switch
+        {
+            TorchTensorRef => "a tensor",
+            TorchStorageRef s => $"the storage {s.Key}",
+            _ => base.Describe(o),
+        };
 
         private static long[] Longs(object? o) => o is object?[] a ? a.Select(Convert.ToInt64).ToArray()
             : throw new InvalidDataException("tensor shape/stride is not a tuple");
