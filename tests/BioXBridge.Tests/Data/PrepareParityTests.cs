@@ -139,7 +139,7 @@ public class PrepareParityTests(Xunit.Abstractions.ITestOutputHelper log)
             Assert.True(worst / scale < Tolerance, $"scalogram max |diff| / max |ref| = {worst / scale:E2}");
 
             var back = PreparedData.Read(dir).Pair.Modality("emg");
-            Assert.Equal([3, 388, 65], back.SampleShape);
+            Assert.Equal([3, 388, 65], back.SampleShape!);
             Assert.Equal(3 * 388 * 65, back.Samples);
         }
         finally { if (Directory.Exists(dir)) Directory.Delete(dir, true); }
