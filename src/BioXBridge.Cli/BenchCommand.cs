@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using BioXBridge.Models;
 using static TorchSharp.torch;
 
@@ -75,45 +74,10 @@ public static class BenchCommand
         return clock.Elapsed.TotalMilliseconds / repeats;
     }
 
-    /// <summary>Runs the reference's bench mode and reads its one JSON line; null (with a note) when it cannot run.</summary>
-    private static double? TimeReference(ZooEntry m, string python, int batch, int threads)
-    {
-        var script = Path.Combine(RepoRoot(), "tools", "golden", m.ReferenceScript);
-        var psi = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(script);
-        psi.ArgumentList.Add("--bench");
-        psi.ArgumentList.Add(batch.ToString(CultureInfo.InvariantCulture));
-        foreach (var arg in m.ReferenceArgs.Replace("{threads}", threads.ToString(CultureInfo.InvariantCulture))
-                              .Split(' ', StringSplitOptions.RemoveEmptyEntries))
-            psi.ArgumentList.Add(arg);
-        psi.Environment["OMP_NUM_THREADS"] = psi.Environment["MKL_NUM_THREADS"] = threads.ToString(CultureInfo.InvariantCulture);
-        try
-        {
-            using var p = Process.Start(psi)!;
-            var stderr = p.StandardError.ReadToEndAsync();
-            var lines = p.StandardOutput.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
-            p.WaitForExit();
-            var json = lines.LastOrDefault(l => l.TrimStart().StartsWith('{'));
-            if (p.ExitCode != 0 || json is null)
-            {
-                Console.Error.WriteLine($"  {m.Name}: reference failed (exit {p.ExitCode}): {stderr.Result.Trim().Split('\n').LastOrDefault()}");
-                return null;
-            }
-            return JsonDocument.Parse(json).RootElement.GetProperty("ms_per_batch").GetDouble();
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            Console.Error.WriteLine($"  {m.Name}: cannot start '{python}' ({e.Message}); pass --python PATH or --python none");
-            return null;
-        }
-    }
-
-    internal static string RepoRoot()
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "BioXBridge.sln"))) return d.FullName;
-        for (var d = new DirectoryInfo(Directory.GetCurrentDirectory()); d is not null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "BioXBridge.sln"))) return d.FullName;
-        throw new IOException("bench: cannot find the repository (BioXBridge.sln) above the program or the current folder; the references live in tools/golden/");
-    }
+    /// <summary>The reference's milliseconds per batch; null (with a note) when it cannot run.</summary>
+    private static double? TimeReference(ZooEntry m, string python, int batch, int threads) =>
+        PythonReference.Run(python, m.ReferenceScript,
+            ["--bench", batch.ToString(CultureInfo.InvariantCulture),
+             .. m.ReferenceArgs.Replace("{threads}", threads.ToString(CultureInfo.InvariantCulture)).Split(' ', StringSplitOptions.RemoveEmptyEntries)],
+            threads, "  " + m.Name)?.GetProperty("ms_per_batch").GetDouble();
 }

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
-using System.Text.Json;
 using BioXBridge.Data;
 
 namespace BioXBridge.Cli;
@@ -74,31 +72,7 @@ public static class BenchPrepare
         finally { Directory.Delete(dir, true); }
     }
 
-    private static (int Windows, double Seconds)? Reference(string python, string dir)
-    {
-        var psi = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(Path.Combine(BenchCommand.RepoRoot(), "tools", "golden", "prepare_reference.py"));
-        psi.ArgumentList.Add("--bench");
-        psi.ArgumentList.Add(dir);
-        psi.Environment["OMP_NUM_THREADS"] = psi.Environment["OPENBLAS_NUM_THREADS"] = psi.Environment["MKL_NUM_THREADS"] = "1";
-        try
-        {
-            using var p = Process.Start(psi)!;
-            var stderr = p.StandardError.ReadToEndAsync();
-            var json = p.StandardOutput.ReadToEnd().Split('\n').LastOrDefault(l => l.TrimStart().StartsWith('{'));
-            p.WaitForExit();
-            if (p.ExitCode != 0 || json is null)
-            {
-                Console.Error.WriteLine($"bench prepare: reference failed (exit {p.ExitCode}): {stderr.Result.Trim().Split('\n').LastOrDefault()}");
-                return null;
-            }
-            var root = JsonDocument.Parse(json).RootElement;
-            return (root.GetProperty("windows").GetInt32(), root.GetProperty("seconds").GetDouble());
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            Console.Error.WriteLine($"bench prepare: cannot start '{python}' ({e.Message}); pass --python PATH or --python none");
-            return null;
-        }
-    }
+    private static (int Windows, double Seconds)? Reference(string python, string dir) =>
+        PythonReference.Run(python, "prepare_reference.py", ["--bench", dir], 1, "bench prepare") is { } r
+            ? (r.GetProperty("windows").GetInt32(), r.GetProperty("seconds").GetDouble()) : null;
 }
