@@ -75,18 +75,28 @@ public static class DatasetPreparation
         });
     }
 
-    private static (SplitData, JsonObject) Split(PairedWindows windows, string name, (string Split, int Count)[] ratio, PrepareOptions o, object steps)
+    /// <summary>
+    /// Assigns subjects to train / val / pair / test: from the split manifest if one is given, else by the seeded shuffle
+    /// in <paramref name="ratio"/>, scaled to the subject count unless <paramref name="exact"/> (WESAD's 5/2/5/3 is a
+    /// count, not a ratio). The rule goes into the preprocessing record under <paramref name="key"/>.
+    /// </summary>
+    private static (SplitData, JsonObject) Split(PairedWindows windows, string name, (string Split, int Count)[] ratio, PrepareOptions o,
+                                                 object steps, string key = "split_rule", bool exact = false)
     {
         var subjects = windows.Subjects.Distinct().ToArray();
         var preprocessing = JsonSerializer.SerializeToNode(steps)!.AsObject();
         if (o.SplitManifest is { } manifest)
         {
             var assigned = SplitManifest.Read(manifest, subjects);
-            preprocessing["split_rule"] = SplitManifest.Describe(manifest, assigned);
+            preprocessing[key] = SplitManifest.Describe(manifest, assigned);
             return (SplitData.FromAssignment(windows, assigned), preprocessing);
         }
-        var parts = SubjectSplit.Scale(subjects.Length, ratio);
-        preprocessing["split_rule"] = JsonSerializer.SerializeToNode(new
+        int needed = ratio.Sum(p => p.Count);
+        if (exact && subjects.Length != needed)
+            throw new InvalidDataException($"{name}: the paper's split needs {needed} subjects ({string.Join("/", ratio.Select(p => p.Count))}), " +
+                                           $"found {subjects.Length}; pass a split manifest (--split) to split fewer");
+        var parts = exact ? ratio : SubjectSplit.Scale(subjects.Length, ratio);
+        preprocessing[key] = JsonSerializer.SerializeToNode(new
         {
             rule = "sorted subject names, seeded Fisher–Yates (SubjectSplit.Assign)", seed = o.SplitSeed,
             ratio = ratio.ToDictionary(p => p.Split, p => p.Count), counts = parts.ToDictionary(p => p.Split, p => p.Count),
@@ -98,22 +108,13 @@ public static class DatasetPreparation
     {
         if (sessions.Count == 0) throw new InvalidDataException($"{name}: no sessions found");
         var windows = WesadPreprocessing.PrepareAll(sessions, name, synthetic, new WesadPreprocessingOptions(Labels: o.Labels));
-        var parts = SubjectSplit.Wesad;
-        if (o.SplitManifest is null && sessions.Count != parts.Sum(p => p.Count))
-            throw new InvalidDataException($"{name}: the paper's split needs {parts.Sum(p => p.Count)} subjects (5/2/5/3), found {sessions.Count}; " +
-                                           "pass a split manifest (--split) to split fewer");
-        var split = o.SplitManifest is { } manifest ? SplitManifest.Read(manifest, windows.Subjects.Distinct())
-                  : SubjectSplit.Assign(windows.Subjects.Distinct(), o.SplitSeed, parts);
-        var preprocessing = JsonSerializer.SerializeToNode(new
+        return Split(windows, name, SubjectSplit.Wesad, o, new
         {
             ecg = new { source_hz = WesadSession.EcgHz, steps = new[] { "linear resample to 500 Hz (endpoints aligned)", "FIR band-pass 0.05–47 Hz, 151 taps (firwin, Hamming), filtfilt (odd padding, padlen 453)", "linear resample to 100 Hz", "z-score (ddof 0) over the session" }, window = new[] { 1, 6000 } },
             ppg = new { source_hz = WesadSession.BvpHz, steps = new[] { "FFT resample to 125 Hz (floor(n·125/64) samples)", "Chebyshev I band-pass order 4, 0.5 dB, 0.5–12 Hz, filtfilt", "z-score (ddof 0) over the session" }, window = new[] { 1, 7500 } },
             windows = new { length_s = 60, step_s = 5, keep = "all labels equal and in {1,2,3}", map = "1→0 baseline, 2→1 stress, 3→2 amusement" },
             labels = o.Labels.ToString(),
-            split = o.SplitManifest is { } m ? (object)SplitManifest.Describe(m, split)
-                  : new { rule = "sorted subject names, seeded Fisher–Yates (SubjectSplit.Assign)", seed = o.SplitSeed, counts = parts.ToDictionary(p => p.Split, p => p.Count) },
             synthetic_generator = synthetic ? new { name = "SynWesad", version = SynWesad.Version(o.NegativeControl), seed = o.DataSeed, negative_control = o.NegativeControl } : null,
-        })!.AsObject();
-        return (SplitData.FromAssignment(windows, split), preprocessing);
+        }, key: "split", exact: true);
     }
 }
