@@ -23,7 +23,7 @@ public static class BridgeTrainer
         Batches.Map(xNew, 32, device, model.PooledNew);
 
     public static Tensor CacheTargets(BridgedModel model, Tensor xOld, Device device) =>
-        Batches.Map(xOld, 32, device, x => model.Old.encoder.call(x).flatten(1));
+        Batches.Map(xOld, 32, device, x => model.Old.encoder.Flatten(model.Old.encoder.call(x)));
 
     public static LoopResult Train(BridgedModel model, Tensor pairPooledNew, Tensor pairTargets,
                                    Tensor valPooledNew, int[] valLabels, int classes, BridgeTrainingConfig cfg,
@@ -33,7 +33,7 @@ public static class BridgeTrainer
         var targets = pairTargets.to(device);
         return TrainingLoop.Run(model.Bridge, (int)inputs.shape[0],
             new LoopConfig(cfg.Epochs, cfg.BatchSize, cfg.LearningRate, cfg.EvalEvery, cfg.Seed),
-            idx => Alignment(model.OldLastFromPooled(inputs[idx]).flatten(1), targets[idx], cfg.Loss),
+            idx => Alignment(model.Old.encoder.Flatten(model.OldLastFromPooled(inputs[idx])), targets[idx], cfg.Loss),
             () => Evaluate(model, valPooledNew, valLabels, classes, device).BalancedAccuracy,
             "bridge", progress);
     }

@@ -55,8 +55,20 @@ public abstract class LayeredEncoder : nn.Module<Tensor, Tensor>
     /// <summary>Last block output, before any final norm, pooling or head (the alignment target of Eq. 7).</summary>
     public override Tensor forward(Tensor input) => RunFrom(0, Embed(input));
 
-    /// <summary>Mean over every non-batch, non-feature axis: one vector per sample.</summary>
-    public Tensor Pool(Tensor h) => Layout == FeatureLayout.TokenMajor ? h.mean([1]) : h.mean([2]);
+    /// <summary>
+    /// Rows of block activations per recording. 1 for most models; NormWear runs its blocks on (batch·channels, tokens,
+    /// d), one row per sensor channel, so everything that speaks of "a sample" (pooling, the alignment target, the
+    /// bridge's token layout) must gather that many rows.
+    /// </summary>
+    public virtual int RowsPerRecording => 1;
+
+    /// <summary>Mean over every non-batch, non-feature axis (for NormWear also over the channel rows): one vector per recording.</summary>
+    public Tensor Pool(Tensor h) => Layout == FeatureLayout.ChannelMajor ? h.mean([2])
+        : RowsPerRecording == 1 ? h.mean([1])
+        : h.reshape(h.shape[0] / RowsPerRecording, -1, h.shape[^1]).mean([1]);
+
+    /// <summary>Block activations flattened per recording, (recordings, rows·tokens·features): the vectors Eq. 7 compares.</summary>
+    public Tensor Flatten(Tensor h) => h.reshape(h.shape[0] / RowsPerRecording, -1);
 
     /// <summary>
     /// One pass that pools every block boundary: element 0 is the pooled embedding output (input of block 0),

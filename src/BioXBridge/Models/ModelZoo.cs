@@ -1,17 +1,33 @@
 using TorchSharp;
+using static TorchSharp.torch;
 
 namespace BioXBridge.Models;
 
+/// <summary>A port at the published width (<see cref="Full"/>) or at small widths with the same topology and key names.</summary>
+public enum ModelSize { Full, Tiny }
+
 /// <summary>
-/// One registered foundation model: its manifest name, factories at full and tiny size, what its parameter count
-/// covers, and how to benchmark it: the per-sample input at the paper's shape and the PyTorch reference script
-/// (<c>tools/golden/&lt;script&gt; --bench B</c>) that times the same forward.
+/// One registered foundation model and everything a direction needs to use it in either role without naming it:
+/// factories at full and tiny size, <see cref="Input"/> (prepared windows of its modality → the model's input, e.g.
+/// LaBraM's ÷100 and 1-s patches, NormWear's scalograms), and <see cref="Build"/>, which sizes the port for one
+/// input shape (LaBraM's time-embedding rows, NormWear's channel count). What differs per recording (NormWear's
+/// channel rows) the encoder itself reports through <see cref="LayeredEncoder.RowsPerRecording"/>.
+/// <see cref="BenchInput"/> and <see cref="ReferenceScript"/> time the full-size forward against PyTorch.
 /// </summary>
 public sealed record ZooEntry(string Name, string DisplayName, Func<LayeredEncoder> Full, Func<LayeredEncoder> Tiny,
                               string CountIncludes, long[] BenchInput, string ReferenceScript, string ReferenceArgs = "")
 {
     /// <summary>File name of the manifest under data-manifests/models/.</summary>
     public string ManifestFile => Name + ".json";
+
+    /// <summary>Windows (N, channels, samples…) as prepared for this model's modality → the model's input batch.</summary>
+    public Func<Tensor, Tensor> Input { get; init; } = x => x;
+
+    /// <summary>The port at <paramref name="size"/> for one model input of shape <paramref name="inputShape"/> (no batch axis).</summary>
+    public Func<ModelSize, long[], LayeredEncoder>? Sized { get; init; }
+
+    public LayeredEncoder Build(ModelSize size, long[] inputShape) =>
+        Sized?.Invoke(size, inputShape) ?? (size == ModelSize.Full ? Full() : Tiny());
 
     public static long CountParameters(torch.nn.Module m) => m.parameters().Sum(p => p.numel());
 }
@@ -25,7 +41,17 @@ public static class ModelZoo
             // the published labram-base.pth layout (final 'norm', no fc_norm, 16 time positions: benched at 6 × 16 s)
             () => new LaBraM(LaBraMConfig.PretrainedStudent), () => new LaBraM(LaBraMConfig.Tiny),
             "TemporalConv patch embedding, cls token, channel and time position embeddings, 12 blocks and the final norm",
-            [6, 16, 200], "labram_reference.py", "--channels 6 --patches 16 --threads {threads}"),
+            [6, 16, 200], "labram_reference.py", "--channels 6 --patches 16 --threads {threads}")
+        {
+            Input = x => LaBraM.PrepareInput(x),
+            // one time_embed row per 1-s patch: ISRUC's 30-s epochs need 30 (LaBraMConfig.TimeEmbedding says how a
+            // 16-row published table reaches them)
+            Sized = (size, shape) =>
+            {
+                var c = size == ModelSize.Full ? LaBraMConfig.PretrainedStudent : LaBraMConfig.Tiny;
+                return new LaBraM(c with { TimePositions = Math.Max(c.TimePositions, (int)shape[1]) });
+            },
+        },
         new("hubert-ecg-small", "HuBERT-ECG small (ECG)", () => new HuBertEcg(HuBertEcgConfig.Small), () => new HuBertEcg(HuBertEcgConfig.Tiny),
             "whole published checkpoint: encoder (conv feature extractor, feature projection, positional conv, 8 layers) + masked_spec_embed + pre-training heads (final_proj, label_embedding)",
             [6000], "hubert_ecg_reference.py"),
@@ -34,8 +60,16 @@ public static class ModelZoo
             [1, 7500], "papagei_reference.py"),
         new("normwear", "NormWear (wearables)", () => new NormWear(NormWearConfig.Full), () => new NormWear(NormWearConfig.Tiny),
             "MAE encoder only (patch embedding, cls token, fixed sin-cos pos_embed, 12 layers with their 6 channel-fusion blocks, final norm); the published file's decoder (≈8.0M, total ≈136.1M as in the paper) is dropped",
-            [3, 3, 388, 65], "normwear_reference.py"),
+            [3, 3, 388, 65], "normwear_reference.py")
+        {
+            // raw (N, channels, samples) windows become per-channel scalograms; prepared scalograms pass through
+            Input = x => x.dim() == 3 ? NormWearInput.Scalograms(x) : x,
+            Sized = (size, shape) => new NormWear((size == ModelSize.Full ? NormWearConfig.Full : NormWearConfig.Tiny) with { Channels = (int)shape[0] }),
+        },
     ];
 
     public static ZooEntry? Find(string name) => All.FirstOrDefault(e => e.Name.Equals(name, StringComparison.OrdinalIgnoreCase));
+
+    public static ZooEntry Get(string name) => Find(name)
+        ?? throw new ArgumentException($"unknown model '{name}'; the zoo has {string.Join(", ", All.Select(e => e.Name))}");
 }

@@ -204,6 +204,9 @@ public sealed class NormWear : LayeredEncoder
         }
     }
 
+    /// <summary>One row per sensor channel: pooling and the alignment target gather a recording's channels.</summary>
+    public override int RowsPerRecording => Channels;
+
     /// <summary>Whether block k carries a channel-fusion step (even k for the released fuse frequency 2).</summary>
     public bool BlockFuses(int k) => encoder_blocks[k].Fuses;
 

@@ -1,0 +1,124 @@
+using BioXBridge.Bridge;
+using BioXBridge.Models;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace BioXBridge.Tests.Models;
+
+/// <summary>
+/// One contract, every tiny zoo entry, both roles (PEFT's habit of one shared suite over every tiny model): the encoder
+/// contract on the model's own input transform, then a bridge from every entry into every entry. A port whose
+/// activations have an unusual layout (NormWear's channel rows) fails here the day it is added, not the day a
+/// direction is run.
+/// </summary>
+public class ZooContractTests
+{
+    /// <summary>Prepared windows of each model's modality at the paper's rates, cut short where the model allows.</summary>
+    public static readonly Dictionary<string, long[]> Windows = new()
+    {
+        ["labram-base"] = [6, 600],     // EEG: 6 channels × 3 s at 200 Hz → 3 one-second patches
+        ["hubert-ecg-small"] = [1, 3000], // ECG: 30 s at 100 Hz → 46 tokens
+        ["papagei-s"] = [1, 1250],      // PPG: 10 s at 125 Hz
+        ["normwear"] = [3, 390],        // EMG: 3 channels × 3 s at 130 Hz → 3 scalograms (3, 388, 65)
+    };
+
+    public static IEnumerable<object[]> Entries => ModelZoo.All.Select(e => new object[] { e.Name });
+    public static IEnumerable<object[]> Pairs =>
+        from o in ModelZoo.All from n in ModelZoo.All select new object[] { o.Name, n.Name };
+
+    private static (LayeredEncoder Model, Tensor Input) Tiny(string name, int batch, int seed)
+    {
+        var entry = ModelZoo.Get(name);
+        manual_seed(seed);
+        var input = entry.Input(randn([batch, .. Windows[name]]));
+        var model = entry.Build(ModelSize.Tiny, input.shape[1..]);
+        model.eval();
+        return (model, input);
+    }
+
+    [Theory, MemberData(nameof(Entries))]
+    public void Blocks_compose_and_every_block_input_can_be_resumed_from(string name)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var (model, x) = Tiny(name, 2, 1);
+        using var _ = model;
+        var whole = model.call(x);
+        var h = model.Embed(x);
+        for (int l = 0; l < model.BlockCount; l++)
+        {
+            Assert.Equal(model.BlockInputShape(l, x.shape[1..]), h.shape[1..]);
+            Assert.True(model.RunFrom(l, h).allclose(whole, rtol: 0, atol: 0), $"{name}: running from block {l} differs from the forward");
+            h = model.RunBlock(l, h);
+            Assert.True(model.RunTo(l + 1, x).allclose(h, rtol: 0, atol: 0), $"{name}: RunTo({l + 1}) is not the output of block {l}");
+        }
+    }
+
+    [Theory, MemberData(nameof(Entries))]
+    public void Pooling_and_flattening_give_one_row_per_recording_whatever_else_is_in_the_batch(string name)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var (model, x) = Tiny(name, 3, 2);
+        using var _ = model;
+        var pooled = model.PooledTrace(x);
+        var last = model.call(x);
+        Assert.Equal(new long[] { 3, model.OutputDim }, pooled[^1].shape);
+        Assert.Equal(new long[] { 3, last.numel() / 3 }, model.Flatten(last).shape);
+        for (int i = 0; i < 3; i++)
+        {
+            // recording i alone must give its own row of the batched result: pooling never mixes recordings
+            var one = x[i..(i + 1)];
+            var alone = model.PooledTrace(one);
+            for (int k = 0; k < alone.Length; k++)
+                Assert.True(alone[k].allclose(pooled[k][i..(i + 1)], rtol: 1e-4, atol: 1e-5), $"{name}: pooled layer {k} of recording {i} depends on the batch");
+            Assert.True(model.Flatten(model.call(one)).allclose(model.Flatten(last)[i..(i + 1)], rtol: 1e-4, atol: 1e-5));
+        }
+    }
+
+    [Theory, MemberData(nameof(Entries))]
+    public void A_task_head_reads_one_pooled_vector_per_recording(string name)
+    {
+        using var scope = NewDisposeScope();
+        var (model, x) = Tiny(name, 2, 3);
+        using var teacher = new Classifier(model, 3);
+        var logits = teacher.call(x);
+        Assert.Equal(new long[] { 2, 3 }, logits.shape);
+        nn.functional.cross_entropy(logits, tensor(new long[] { 0, 2 })).backward();
+        Assert.All(teacher.head.parameters(), p => Assert.True(p.grad is not null && p.grad.abs().sum().item<float>() > 0));
+    }
+
+    [Theory, MemberData(nameof(Pairs))]
+    public void A_bridge_from_any_new_model_feeds_any_old_model_and_only_the_bridge_learns(string oldName, string newName)
+    {
+        using var scope = NewDisposeScope();
+        var (oldModel, xOld) = Tiny(oldName, 2, 4);
+        var (newModel, xNew) = Tiny(newName, 2, 5);
+        using var teacher = new Classifier(oldModel, 3);
+        using var newEncoder = newModel;
+        int m = (newModel.BlockCount + 1) / 2, l = oldModel.BlockCount / 2;
+        var cfg = BridgeConfig.ForOldBlock(newModel.OutputWidth(m, xNew.shape[1..]), 2, 3,
+                                           oldModel.BlockInputShape(l, xOld.shape[1..]), oldModel.Layout, groups: oldModel.RowsPerRecording);
+        manual_seed(6);
+        using var bridge = new PrototypeBridge(cfg);
+        var bridged = new BridgedModel(newModel, m, bridge, teacher, l);
+        Assert.Equal(cfg.TrainableParameters, bridge.ParameterCount());
+
+        var target = oldModel.Flatten(oldModel.call(xOld));
+        var pooled = bridged.PooledNew(xNew);
+        Assert.Equal(new long[] { 2, cfg.InputDim }, pooled.shape);
+        // B starts at zero, so the first step's gradient reaches B only through A; one step later A moves too
+        using var optimizer = new AdamStep(bridge.parameters().ToList(), 1e-2);
+        for (int step = 0; step < 2; step++)
+        {
+            optimizer.ZeroGrad();
+            var predicted = oldModel.Flatten(bridged.OldLastFromPooled(pooled));
+            Assert.Equal(target.shape, predicted.shape);
+            BridgeTrainer.Alignment(predicted, target, AlignmentLoss.Cosine).backward();
+            optimizer.Step();
+        }
+        Assert.All(bridge.parameters(), p => Assert.True(p.grad!.abs().sum().item<float>() > 0, $"{oldName}←{newName}: a bridge parameter got no gradient"));
+        Assert.All(teacher.parameters().Concat(newModel.parameters()), p => Assert.True(p.grad is null || p.grad.abs().sum().item<float>() == 0));
+        Assert.Equal(new long[] { 2, 3 }, bridged.Logits(xNew).shape);
+    }
+}
