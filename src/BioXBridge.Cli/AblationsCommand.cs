@@ -20,13 +20,13 @@ public static class AblationsCommand
     ];
 
     public const string About =
-        "Sweeps the bridge around the selected positions on the frozen models of the demo (Figure 4): rank r,\n" +
+        "Sweeps the bridge around the selected positions on the frozen models of a direction (Figure 4): rank r,\n" +
         "prototype count N_p and the fraction of paired windows, plus the 3×3 grid of fixed positions (Table 2).\n" +
         "Writes ablations.json and ablations.csv; 'figures' draws them. Results are on SYNTHETIC data by default.";
 
     public static int Run(CliArgs a)
     {
-        var cfg = ExperimentOptions.Config(a) with { RunDistillation = false };
+        var cfg = ExperimentOptions.Config(a);
         var d = new AblationConfig();
         var ablation = new AblationConfig
         {
@@ -39,7 +39,11 @@ public static class AblationsCommand
         var dir = a.String("out") ?? Path.Combine("runs", $"ablations-{DateTime.Now:yyyyMMdd-HHmmss}");
         RunFolder.Check(dir);
         var store = ExperimentOptions.Store(a);
-        var record = ConsoleProgress.Run(a.Has("quiet"), p => Ablations.Run(ExperimentContext.Load(cfg, p, store), ablation, p));
+        var record = ConsoleProgress.Run(a.Has("quiet"), p =>
+        {
+            using var ctx = ExperimentContext.Load(cfg, ExperimentOptions.Device(a), p, store);
+            return Ablations.Run(ctx, ablation, p);
+        });
         Ablations.Write(record, dir);
 
         var table = new Table().Title($"{record.Name}: bridges at m = {record.Positions.Input}, l = {record.Positions.Output} unless swept")

@@ -15,6 +15,7 @@ public sealed record OptionSpec(string Name, string? ValueName, string Help);
 public sealed class CliArgs
 {
     private readonly Dictionary<string, string?> values = new();
+    private readonly List<(string Name, string Value)> all = new();
     private readonly string command;
 
     public CliArgs(string command, IReadOnlyList<string> args, IReadOnlyList<OptionSpec> specs)
@@ -37,12 +38,34 @@ public sealed class CliArgs
             else if (eq > 0) values[name] = arg[(eq + 1)..];
             else if (i + 1 < args.Count && !args[i + 1].StartsWith("--")) values[name] = args[++i];
             else throw new UsageException($"{command}: option '--{name}' needs a value ({spec.ValueName})");
+            if (values[name] is string given) all.Add((name, given));
         }
     }
 
     public bool Has(string name) => values.ContainsKey(name);
 
     public string? String(string name) => values.TryGetValue(name, out var v) ? v : null;
+
+    /// <summary>Every value of a repeatable option, in the order given (e.g. several <c>--set</c>).</summary>
+    public IReadOnlyList<string> Strings(string name) => all.Where(x => x.Name == name).Select(x => x.Value).ToList();
+
+    /// <summary>Seeds as <c>0-4</c>, <c>0,2,5</c> or a mix (<c>0-2,7</c>).</summary>
+    public int[] Range(string name, int[] fallback)
+    {
+        if (!values.TryGetValue(name, out var v)) return fallback;
+        var result = new List<int>();
+        foreach (var part in (v ?? "").Split(',', StringSplitOptions.TrimEntries))
+        {
+            var ends = part.Split('-');
+            if (ends.Length is < 1 or > 2 || !ends.All(e => int.TryParse(e, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+                || ends.Length == 2 && int.Parse(ends[1], CultureInfo.InvariantCulture) < int.Parse(ends[0], CultureInfo.InvariantCulture))
+                throw new UsageException($"{command}: option '--{name}' expects integers ≥ 0 as a list or ranges such as 0-4 or 0,2,5; got '{v}'");
+            int lo = int.Parse(ends[0], CultureInfo.InvariantCulture), hi = int.Parse(ends[^1], CultureInfo.InvariantCulture);
+            result.AddRange(Enumerable.Range(lo, hi - lo + 1));
+        }
+        if (result.Distinct().Count() != result.Count) throw new UsageException($"{command}: option '--{name}' lists a seed twice: '{v}'");
+        return result.ToArray();
+    }
 
     public int Int(string name, int fallback, int min = int.MinValue)
     {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using BioXBridge.Experiments;
+using BioXBridge.Reports;
 using Spectre.Console;
 
 namespace BioXBridge.Cli;
@@ -10,9 +11,10 @@ public static class DemoCommand
     public static readonly OptionSpec[] Options =
     [
         .. ExperimentOptions.Options,
+        new("seed", "N", "training seed: bridge init, batch order, KD, random baseline (default 0)"),
         new("out", "DIR", "run folder to create (default runs/demo-seed<N>-<time>); never overwrites a finished run"),
-        new("kd-epochs", "N", "knowledge-distillation baseline epochs (default 10)"),
-        new("no-kd", null, "skip the KD baseline (faster)"),
+        new("kd-epochs", "N", "epochs of the KD and KD-Contrast baselines (kd.epochs, kd_contrast.epochs)"),
+        new("no-kd", null, "skip the KD and KD-Contrast baselines (faster)"),
         new("help", null, "show this help"),
     ];
 
@@ -21,21 +23,30 @@ public static class DemoCommand
         "PPG is the old, labelled modality (teacher: PaPaGei-style ResNet + linear head), ECG the new one\n" +
         "(HuBERT-ECG-style encoder pre-trained without labels). It selects the bridge positions, trains the\n" +
         "prototype bridge on paired unlabelled windows, and compares it with Oracle, Random and KD on the ECG\n" +
-        "test subjects. Writes record.json, results.csv and report.html. Results are on SYNTHETIC data.";
+        "test subjects. Writes record.json, results.csv, report.html and the bridge (bridge.safetensors, bridge.json).\n" +
+        "Results are on SYNTHETIC data. --direction runs any other direction the same way (one seed; 'run' does several).";
 
     public static int Run(CliArgs a)
     {
-        var common = ExperimentOptions.Config(a);
-        var cfg = common with
-        {
-            Distillation = common.Distillation with { Epochs = a.Int("kd-epochs", common.Distillation.Epochs, 1) },
-            RunDistillation = !a.Has("no-kd"),
-        };
-        var dir = a.String("out") ?? Path.Combine("runs", $"demo-seed{cfg.Seed}-{DateTime.Now:yyyyMMdd-HHmmss}");
+        var extra = new List<string>();
+        if (a.Has("kd-epochs")) extra.AddRange(new[] { "kd.epochs", "kd_contrast.epochs" }.Select(k => $"{k}={a.Int("kd-epochs", 1, 1)}"));
+        if (a.Has("no-kd")) extra.AddRange(["kd.enabled=false", "kd_contrast.enabled=false"]);
+        var cfg = ExperimentOptions.Config(a, extra);
+        int seed = a.Int("seed", 0, 0);
+        var dir = a.String("out") ?? Path.Combine("runs", $"demo-seed{seed}-{DateTime.Now:yyyyMMdd-HHmmss}");
         RunFolder.Check(dir); // fail before minutes of work, not after
         var store = ExperimentOptions.Store(a);
-        var record = ConsoleProgress.Run(a.Has("quiet"), p => BridgeExperiment.Run(cfg, p, store));
-        RunFolder.Write(record, dir);
+        var record = ConsoleProgress.Run(a.Has("quiet"), p =>
+        {
+            using var ctx = ExperimentContext.Load(cfg, ExperimentOptions.Device(a), p, store);
+            using var run = BridgeExperiment.Run(ctx, seed, p);
+            RunFolder.Write(run.Record, dir, staging =>
+            {
+                BridgeArtifact.Write(staging, ctx, run);
+                RunReport.Write(run.Record, staging);
+            });
+            return run.Record;
+        });
         Print(record, dir);
         return 0;
     }

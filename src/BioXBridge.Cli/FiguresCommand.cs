@@ -1,4 +1,5 @@
 using BioXBridge.Experiments;
+using BioXBridge.Reports;
 using Spectre.Console;
 
 namespace BioXBridge.Cli;

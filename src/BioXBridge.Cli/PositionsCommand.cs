@@ -22,11 +22,13 @@ public static class PositionsCommand
 
     public static int Run(CliArgs a)
     {
-        var cfg = ExperimentOptions.Config(a) with { Criterion = a.Enum("criterion", ProbeCriterion.F1Macro) };
+        var criterion = a.Enum("criterion", ProbeCriterion.F1Macro);
+        var cfg = ExperimentOptions.Config(a, [$"positions.criterion=\"{System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(criterion.ToString())}\"",
+                                               "positions.input=null", "positions.output=null"]);
         var store = ExperimentOptions.Store(a);
         var (positions, note) = ConsoleProgress.Run(a.Has("quiet"), p =>
         {
-            var ctx = ExperimentContext.Load(cfg, p, store);
+            using var ctx = ExperimentContext.Load(cfg, ExperimentOptions.Device(a), p, store);
             return (ctx.SelectPositions(p), ctx.DataNote);
         });
         string F(double v) => v.ToString("F4", CultureInfo.InvariantCulture);

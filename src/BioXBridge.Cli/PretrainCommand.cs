@@ -1,15 +1,16 @@
 using BioXBridge.Experiments;
-using BioXBridge.Models;
 using Spectre.Console;
 
 namespace BioXBridge.Cli;
 
-/// <summary><c>bioxbridge pretrain</c>: (re)trains the demo's frozen models and stores them as safetensors.</summary>
+/// <summary><c>bioxbridge pretrain</c>: (re)trains a direction's frozen models and stores them as safetensors.</summary>
 public static class PretrainCommand
 {
     public static readonly OptionSpec[] Options =
     [
-        new("data-seed", "N", "seed of the synthetic dataset (default 0)"),
+        new("direction", "NAME|FILE", $"the direction whose frozen models to train (default {ExperimentOptions.DefaultDirection})"),
+        new("set", "KEY=VALUE", "override a config field (repeatable)"),
+        new("data-seed", "N", "seed of the synthetic dataset (default: the direction's)"),
         new("negative-control", null, "train the negative-control teacher instead"),
         new("out", "DIR", "folder for the .safetensors files (default: the user cache, ~/.cache/bioxbridge or $BIOXBRIDGE_CACHE);\n" +
                           "maintainers pass src/BioXBridge/Assets/pretrained to refresh the embedded copies"),
@@ -19,25 +20,26 @@ public static class PretrainCommand
     ];
 
     public const string About =
-        "Trains the two frozen models of the synthetic demo and caches them: the ECG encoder, pre-trained without\n" +
-        "class labels to regress heart rate and RR variability on other synthetic subjects, and the PPG teacher,\n" +
-        "trained on the labelled train split. File names carry a hash of the recipe, so 'demo' picks them up.";
+        "Trains the two frozen models of a direction's synthetic twin and caches them: the new-modality encoder,\n" +
+        "pre-trained without class labels on other synthetic subjects (heart rate and RR variability for ECG, band\n" +
+        "powers otherwise), and the old-modality teacher, trained on the labelled train split. File names carry a hash\n" +
+        "of everything that produced them, so 'run' and 'demo' pick them up.";
 
     public static int Run(CliArgs a)
     {
-        var cfg = new ExperimentConfig
-        {
-            DataSeed = a.Int("data-seed", 0, 0),
-            NegativeControl = a.Has("negative-control"),
-            Device = a.String("device") ?? "cpu",
-        };
+        var cfg = ExperimentOptions.Config(a);
         var store = new PretrainedStore(a.String("out"));
-        var device = Devices.Parse(cfg.Device);
+        var device = ExperimentOptions.Device(a);
         var weights = new Dictionary<string, string>();
         ConsoleProgress.Run(a.Has("quiet"), p =>
         {
-            PretrainedModels.NewEncoder(cfg, store, device, weights, p, forceTrain: true);
-            PretrainedModels.Teacher(cfg, SynWesadData.Load(cfg), store, device, weights, p, forceTrain: true);
+            var data = DirectionData.Load(cfg);
+            var (oldEntry, newEntry) = (Models.ModelZoo.Get(cfg.Old.Model), Models.ModelZoo.Get(cfg.New.Model));
+            using var xNew = FrozenModels.ModelInputs(newEntry, data.Pair.Modality(cfg.New.Modality));
+            using var encoder = FrozenModels.NewEncoder(cfg, xNew.shape[1..], store, device, weights, p, forceTrain: true);
+            using var xTrain = FrozenModels.ModelInputs(oldEntry, data.Train.Modality(cfg.Old.Modality));
+            using var xVal = FrozenModels.ModelInputs(oldEntry, data.Val.Modality(cfg.Old.Modality));
+            using var teacher = FrozenModels.Teacher(cfg, data, xTrain, xVal, store, device, weights, p, forceTrain: true);
             return 0;
         });
         foreach (var (k, v) in weights) AnsiConsole.MarkupLineInterpolated($"{k}: {v}");

@@ -5,6 +5,9 @@ using BioXBridge.Cli;
 var commands = new Dictionary<string, (string About, Func<string[], int> Run)>
 {
     ["demo"] = (DemoCommand.About, a => CliArgs.Run("demo", a, DemoCommand.Options, DemoCommand.About, DemoCommand.Run)),
+    ["directions"] = (DirectionsCommand.About, a => CliArgs.Run("directions", a, DirectionsCommand.Options, DirectionsCommand.About, DirectionsCommand.Run)),
+    ["run"] = (RunCommand.About, a => CliArgs.Run("run", a, RunCommand.Options, RunCommand.About, RunCommand.Run)),
+    ["predict"] = (PredictCommand.About, a => CliArgs.Run("predict", a, PredictCommand.Options, PredictCommand.About, PredictCommand.Run)),
     ["positions"] = (PositionsCommand.About, a => CliArgs.Run("positions", a, PositionsCommand.Options, PositionsCommand.About, PositionsCommand.Run)),
     ["ablations"] = (AblationsCommand.About, a => CliArgs.Run("ablations", a, AblationsCommand.Options, AblationsCommand.About, AblationsCommand.Run)),
     ["pretrain"] = (PretrainCommand.About, a => CliArgs.Run("pretrain", a, PretrainCommand.Options, PretrainCommand.About, PretrainCommand.Run)),

@@ -26,7 +26,7 @@ public static class PlotlyOffline
     /// <summary>Marker comment at the start of the inlined plotly.js (tests look for it).</summary>
     public const string PlotlyJsMarker = "<!-- bxb:plotly.js -->";
 
-    static readonly Lazy<string> JsText = new(BioXBridge.Experiments.RunCharts.PlotlyJs);
+    static readonly Lazy<string> JsText = new(BioXBridge.Reports.RunCharts.PlotlyJs);
     static readonly ConditionalWeakTable<Kernel, object> SessionsWithJs = new();
     static readonly object Gate = new();
     static int _generation;          // bumped by ResetSession: a re-run setup cell inlines plotly.js again

@@ -1,6 +1,7 @@
 using BioXBridge.Bridge;
 using BioXBridge.Data;
 using BioXBridge.Experiments;
+using BioXBridge.Reports;
 using Deedle;
 
 namespace BioXBridge.Interactive;

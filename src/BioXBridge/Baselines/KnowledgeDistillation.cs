@@ -1,31 +1,89 @@
-using BioXBridge.Evaluation;
 using BioXBridge.Models;
+using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace BioXBridge.Baselines;
 
-/// <summary>KD (Hinton et al. 2015) as the paper's baseline: the whole new-modality student is trainable.</summary>
-public sealed record DistillationConfig(int Epochs = 50, int BatchSize = 16, double LearningRate = 1e-4,
-                                        double Temperature = 2.0, int EvalEvery = 5, long Seed = 0);
+/// <summary>
+/// KD and KD-Contrast settings. <see cref="ContrastWeight"/> 0 is plain KD (Hinton et al. 2015); above 0 it adds the
+/// InfoNCE term of KD-Contrast (Abbaspourazad et al. 2024, with Brant-X's contrastive loss) between projected pooled
+/// student and teacher features of the same pair, weighted by it. <see cref="Enabled"/> false skips the baseline.
+/// </summary>
+public sealed record DistillationConfig(int Epochs = 50, int BatchSize = 16, double LearningRate = 1e-4, double Temperature = 2.0,
+                                        int EvalEvery = 5, double ContrastWeight = 0, int ProjectionDim = 128,
+                                        double ContrastTemperature = 0.1, bool Enabled = true);
 
 /// <summary>
-/// Trains student = new encoder + linear head on the paired set to match the teacher's temperature-softened logits
-/// (KL divergence · T²). Teacher logits on x_old are fixed, so they are computed once.
+/// Trains student = the whole new-modality encoder + a linear head on the paired set to match the teacher's
+/// temperature-softened logits (KL divergence · T²); the teacher's logits and pooled features on x_old are fixed, so
+/// they are computed once. With a contrast weight, two linear projections (student and teacher side) learn along.
 /// </summary>
 public static class KnowledgeDistillation
 {
-    public static LoopResult Train(Classifier student, Tensor pairNew, Tensor teacherLogits, Tensor valNew, int[] valLabels,
-                                   int classes, DistillationConfig cfg, Device device, IProgress<ProgressReport>? progress = null)
+    /// <summary>Returns the fit and the number of parameters trained (student, plus projections for KD-Contrast).</summary>
+    public static (LoopResult Fit, long TrainableParameters) Train(Classifier student, Tensor pairNew, Tensor teacherLogits, Tensor? teacherPooled, Tensor valNew,
+                                   int[] valLabels, int classes, DistillationConfig cfg, long seed, Device device,
+                                   IProgress<ProgressReport>? progress = null)
     {
+        bool contrast = cfg.ContrastWeight > 0;
+        if (contrast && teacherPooled is null) throw new ArgumentNullException(nameof(teacherPooled), "KD-Contrast needs the teacher's pooled features");
         foreach (var p in student.parameters()) p.requires_grad = true;
         var x = pairNew.to(device);
         var soft = nn.functional.softmax(teacherLogits.to(device) / cfg.Temperature, 1);
         double t2 = cfg.Temperature * cfg.Temperature;
-        return TrainingLoop.Run(student, (int)x.shape[0],
-            new LoopConfig(cfg.Epochs, cfg.BatchSize, cfg.LearningRate, cfg.EvalEvery, cfg.Seed),
-            idx => nn.functional.kl_div(nn.functional.log_softmax(student.call(x[idx]) / cfg.Temperature, 1), soft[idx],
-                                        reduction: nn.Reduction.Sum) * t2 / idx.shape[0],
+        var trainable = new Distilled(student, contrast ? (int)teacherPooled!.shape[1] : 0, cfg.ProjectionDim);
+        trainable.to(device);
+        var features = contrast ? teacherPooled!.to(device) : null;
+        var fit = TrainingLoop.Run(trainable, (int)x.shape[0],
+            new LoopConfig(cfg.Epochs, cfg.BatchSize, cfg.LearningRate, cfg.EvalEvery, seed),
+            idx =>
+            {
+                var pooled = student.encoder.Pool(student.encoder.call(x[idx]));
+                var kd = nn.functional.kl_div(nn.functional.log_softmax(student.head.call(pooled) / cfg.Temperature, 1), soft[idx],
+                                              reduction: nn.Reduction.Sum) * t2 / idx.shape[0];
+                return contrast ? kd + cfg.ContrastWeight * trainable.InfoNce(pooled, features![idx], cfg.ContrastTemperature) : kd;
+            },
             () => TeacherTraining.Evaluate(student, valNew, valLabels, classes, device).BalancedAccuracy,
-            "kd", progress);
+            contrast ? "kd-contrast" : "kd", progress);
+        long count = trainable.parameters().Sum(p => p.numel());
+        trainable.DisposeProjections(); // the student lives on with the caller
+        return (fit, count);
+    }
+
+    /// <summary>The trainable part: the student, plus for KD-Contrast the two projections into a shared space.</summary>
+    private sealed class Distilled : nn.Module<Tensor, Tensor>
+    {
+        private readonly Classifier student;
+        private readonly Linear? student_projection, teacher_projection;
+
+        public Distilled(Classifier student, int teacherDim, int projectionDim) : base("distilled")
+        {
+            this.student = student;
+            if (teacherDim > 0)
+            {
+                student_projection = nn.Linear(student.encoder.OutputDim, projectionDim);
+                teacher_projection = nn.Linear(teacherDim, projectionDim);
+            }
+            RegisterComponents();
+        }
+
+        public override Tensor forward(Tensor x) => student.call(x);
+
+        public void DisposeProjections()
+        {
+            student_projection?.Dispose();
+            teacher_projection?.Dispose();
+        }
+
+        /// <summary>Symmetric InfoNCE: pair i's student and teacher projections are positives, the batch's others negatives.</summary>
+        public Tensor InfoNce(Tensor studentPooled, Tensor teacherPooled, double temperature)
+        {
+            var s = nn.functional.normalize(student_projection!.call(studentPooled), dim: 1);
+            var t = nn.functional.normalize(teacher_projection!.call(teacherPooled), dim: 1);
+            var logits = s.matmul(t.T) / temperature;
+            var same = arange(logits.shape[0], device: logits.device);
+            return (nn.functional.cross_entropy(logits, same) + nn.functional.cross_entropy(logits.T, same)) / 2;
+        }
     }
 }

@@ -7,9 +7,13 @@ namespace BioXBridge.Bridge;
 /// <summary>Alignment loss between last-block outputs, each flattened over tokens and features per sample.</summary>
 public enum AlignmentLoss { Cosine, L1, Mse }
 
-/// <summary>Paper §3 defaults: batch 16, Adam without decay or schedule, evaluation every 5 epochs.</summary>
-public sealed record BridgeTrainingConfig(int Epochs = 50, double LearningRate = 1e-4, int BatchSize = 16,
-                                          AlignmentLoss Loss = AlignmentLoss.Cosine, int EvalEvery = 5, long Seed = 0);
+/// <summary>
+/// The bridge's shape (rank r, prototype count N_p, how prototypes start, the release's LaBraM reshape) and its training:
+/// the paper's defaults, batch 16, Adam without decay or schedule, cosine alignment, evaluation every 5 epochs.
+/// </summary>
+public sealed record BridgeSettings(int Rank = 32, int Prototypes = 50, PrototypeInit PrototypeInit = PrototypeInit.Gaussian,
+                                    bool ReleaseReshape = false, int Epochs = 50, double LearningRate = 1e-4, int BatchSize = 16,
+                                    AlignmentLoss Loss = AlignmentLoss.Cosine, int EvalEvery = 5);
 
 /// <summary>
 /// Trains the bridge so that f_old[>l](b(f_new[≤m](x_new))) matches f_old(x_old) at the old model's last block (Eq. 7).
@@ -26,13 +30,13 @@ public static class BridgeTrainer
         Batches.Map(xOld, 32, device, x => model.Old.encoder.Flatten(model.Old.encoder.call(x)));
 
     public static LoopResult Train(BridgedModel model, Tensor pairPooledNew, Tensor pairTargets,
-                                   Tensor valPooledNew, int[] valLabels, int classes, BridgeTrainingConfig cfg,
+                                   Tensor valPooledNew, int[] valLabels, int classes, BridgeSettings cfg, long seed,
                                    Device device, IProgress<ProgressReport>? progress = null)
     {
         var inputs = pairPooledNew.to(device);
         var targets = pairTargets.to(device);
         return TrainingLoop.Run(model.Bridge, (int)inputs.shape[0],
-            new LoopConfig(cfg.Epochs, cfg.BatchSize, cfg.LearningRate, cfg.EvalEvery, cfg.Seed),
+            new LoopConfig(cfg.Epochs, cfg.BatchSize, cfg.LearningRate, cfg.EvalEvery, seed),
             idx => Alignment(model.Old.encoder.Flatten(model.OldLastFromPooled(inputs[idx])), targets[idx], cfg.Loss),
             () => Evaluate(model, valPooledNew, valLabels, classes, device).BalancedAccuracy,
             "bridge", progress);

@@ -27,6 +27,15 @@ public sealed record BridgeConfig(int InputDim, int Rank, int Prototypes, int Ou
     public long TrainableParameters =>
         (long)Rank * InputDim + (long)Rank * Prototypes * OutputTokens + (long)Prototypes * OutputDim;
 
+    /// <summary>
+    /// The bridge between two models for one input shape each: d_in from new block m's output, N_l and d_l from old block
+    /// l's input in the old model's layout, one recording's tokens spread over its rows (NormWear's channels).
+    /// </summary>
+    public static BridgeConfig Between(LayeredEncoder newEncoder, long[] newInput, int m, LayeredEncoder oldEncoder, long[] oldInput, int l,
+                                       BridgeSettings s) =>
+        ForOldBlock(newEncoder.OutputWidth(m, newInput), s.Rank, s.Prototypes, oldEncoder.BlockInputShape(l, oldInput), oldEncoder.Layout,
+                    s.PrototypeInit, oldEncoder.RowsPerRecording) with { ReleaseReshape = s.ReleaseReshape };
+
     /// <summary>Fills N_l and d_l from the old model's block-l input shape (one batch row, without batch).</summary>
     public static BridgeConfig ForOldBlock(int inputDim, int rank, int prototypes, long[] oldBlockInput,
                                            FeatureLayout layout, PrototypeInit init = PrototypeInit.Gaussian, int groups = 1) =>

@@ -4,9 +4,11 @@ namespace BioXBridge.Data;
 
 /// <summary>
 /// SynFOG size and mode. <paramref name="NegativeControl"/> keeps freezing in the EEG but renders walking-like EMG
-/// throughout (one patient-level gait state), so EEG→EMG transfer must stay at chance.
+/// throughout (one patient-level gait state), so EEG→EMG transfer must stay at chance. With
+/// <paramref name="ClassOnlyIn"/> = "emg" it is the other way round for EMG→EEG: the EMG freezes, the EEG keeps its
+/// walking theta throughout. Null or "eeg" is the first mode.
 /// </summary>
-public sealed record SynFogConfig(int Patients = 12, double MinutesPerTask = 3, int Seed = 0, bool NegativeControl = false);
+public sealed record SynFogConfig(int Patients = 12, double MinutesPerTask = 3, int Seed = 0, bool NegativeControl = false, string? ClassOnlyIn = null);
 
 /// <summary>
 /// Synthetic FOG task recordings in the reader's in-memory form (<see cref="FogRecording"/>: six EEG and three EMG
@@ -19,7 +21,7 @@ public sealed record SynFogConfig(int Patients = 12, double MinutesPerTask = 3, 
 public static class SynFog
 {
     /// <summary>Bump whenever the generator's output changes (per mode): cached pre-trained weights are keyed on it.</summary>
-    public static int Version(bool negativeControl) => 1;   // both modes at their first version
+    public static int Version(bool negativeControl, string? classOnlyIn = null) => 1;   // every mode at its first version
 
     const double Fs = FogRecording.Hz;
     public const int TasksPerSession = 2;
@@ -102,7 +104,11 @@ public static class SynFog
         int ramp = (int)(0.4 * Fs);
         double cur = 0;
         for (int i = 0; i < n; i++) { cur += (label[i] - cur) / ramp * 2.5; fz[i] = Math.Clamp(cur, 0, 1); }
-        var emgFreeze = c.NegativeControl ? new double[n] : fz;
+        if (c.ClassOnlyIn is not (null or "eeg" or "emg"))
+            throw new ArgumentException($"ClassOnlyIn: SynFOG's negative control keeps freezing in 'eeg' or 'emg', not '{c.ClassOnlyIn}'");
+        bool emgOnly = c.NegativeControl && c.ClassOnlyIn == "emg";
+        var emgFreeze = c.NegativeControl && !emgOnly ? new double[n] : fz;
+        var eegFreeze = emgOnly ? new double[n] : fz;
         // Each freeze trembles with its own strength, so the EMG marker is strong but not perfect.
         var strength = new double[n];
         for (int i = 0; i < n;)
@@ -145,7 +151,7 @@ public static class SynFog
         var eeg = Enumerable.Range(0, 6).Select(_ => new double[n]).ToArray();
         for (int i = 0; i < n; i++)
         {
-            double a = 6 * alpha.Next(rng), t = (p.ThetaWalk + (p.ThetaFreeze - p.ThetaWalk) * fz[i]) * theta.Next(rng), cm = 0.6 * common.Next(rng);
+            double a = 6 * alpha.Next(rng), t = (p.ThetaWalk + (p.ThetaFreeze - p.ThetaWalk) * eegFreeze[i]) * theta.Next(rng), cm = 0.6 * common.Next(rng);
             for (int ch = 0; ch < 6; ch++)
                 eeg[ch][i] = p.EegGain * p.ChannelGain[ch] * (12 * (cm + 0.8 * own[ch].Next(rng)) + a + t) + p.NoiseUv * rng.Uniform();
         }

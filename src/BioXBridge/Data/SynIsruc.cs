@@ -3,8 +3,10 @@ namespace BioXBridge.Data;
 /// <summary>
 /// SynISRUC size and mode. <paramref name="NegativeControl"/> keeps the sleep stages in the EEG but gives the ECG one
 /// subject-level state (heart rate, variability, breathing) for every epoch, so EEG→ECG transfer must stay at chance.
+/// With <paramref name="ClassOnlyIn"/> = "ecg" it is the other way round for ECG→EEG: the ECG follows the stages and
+/// the EEG shows one subject-level stage all night. Null or "eeg" is the first mode.
 /// </summary>
-public sealed record SynIsrucConfig(int Subjects = 12, int Epochs = 120, int Seed = 0, bool NegativeControl = false);
+public sealed record SynIsrucConfig(int Subjects = 12, int Epochs = 120, int Seed = 0, bool NegativeControl = false, string? ClassOnlyIn = null);
 
 /// <summary>
 /// Synthetic ISRUC-Sleep subgroup-I subjects in the readers' in-memory form (<see cref="IsrucSession"/>: six EEG
@@ -17,7 +19,7 @@ public sealed record SynIsrucConfig(int Subjects = 12, int Epochs = 120, int See
 public static class SynIsruc
 {
     /// <summary>Bump whenever the generator's output changes (per mode): cached pre-trained weights are keyed on it.</summary>
-    public static int Version(bool negativeControl) => 1;   // both modes at their first version
+    public static int Version(bool negativeControl, string? classOnlyIn = null) => 1;   // every mode at its first version
 
     static readonly SleepStage[] Stages = [SleepStage.W, SleepStage.N1, SleepStage.N2, SleepStage.N3, SleepStage.REM];
 
@@ -84,14 +86,19 @@ public static class SynIsruc
 
     public static IsrucSession GenerateSubject(SynIsrucConfig c, int index)
     {
+        if (c.ClassOnlyIn is not (null or "eeg" or "ecg"))
+            throw new ArgumentException($"ClassOnlyIn: SynISRUC's negative control keeps the stages in 'eeg' or 'ecg', not '{c.ClassOnlyIn}'");
+        bool ecgOnly = c.NegativeControl && c.ClassOnlyIn == "ecg";
         var rng = new Rng(SubjectSeed(c.Seed, index));
         var subj = DrawSubject(rng);
         var hyp = Hypnogram(rng, c.Epochs);
         var stageIdx = hyp.Select(s => Array.IndexOf(Stages, s)).ToArray();
-        var eeg = RenderEeg(rng, subj, stageIdx);
+        // ECG-only control: one EEG stage for the whole night, drawn before the EEG so the other modes keep their draws
+        int sharedEeg = ecgOnly ? rng.Next(Stages.Length) : -1;
+        var eeg = RenderEeg(rng, subj, ecgOnly ? stageIdx.Select(_ => sharedEeg).ToArray() : stageIdx);
         // Negative control: one ECG state for the whole night (a randomly chosen stage's state, never per epoch).
         int shared = rng.Next(Stages.Length);
-        var heartIdx = c.NegativeControl ? stageIdx.Select(_ => shared).ToArray() : stageIdx;
+        var heartIdx = c.NegativeControl && !ecgOnly ? stageIdx.Select(_ => shared).ToArray() : stageIdx;
         var ecg = RenderEcg(rng, subj, heartIdx);
 
         var channels = new Dictionary<string, double[][]>();

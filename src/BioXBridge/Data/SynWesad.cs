@@ -4,9 +4,12 @@ namespace BioXBridge.Data;
 
 /// <summary>
 /// SynWESAD size and mode. <paramref name="NegativeControl"/> moves the class out of everything the ECG can see (heart
-/// rate, HRV, respiration, ECG morphology) and into PPG pulse shape only, so ECG→PPG transfer must stay at chance.
+/// rate, HRV, respiration, ECG morphology) and into PPG pulse shape only, so PPG→ECG transfer must stay at chance.
+/// With <paramref name="ClassOnlyIn"/> = "ecg" it does the reverse for ECG→PPG: the physiological state is shared by all
+/// classes and the pulse shape is a subject trait, while the class sets ECG morphology (T-wave height, QRS width), which
+/// the PPG cannot see. Null or "ppg" is the first mode.
 /// </summary>
-public sealed record SynWesadConfig(int Subjects = 15, double MinutesPerClass = 4, int Seed = 0, bool NegativeControl = false);
+public sealed record SynWesadConfig(int Subjects = 15, double MinutesPerClass = 4, int Seed = 0, bool NegativeControl = false, string? ClassOnlyIn = null);
 
 /// <summary>
 /// Synthetic paired chest-ECG (700 Hz) / wrist-BVP (64 Hz) sessions in WESAD's raw form. One latent physiological
@@ -18,7 +21,7 @@ public sealed record SynWesadConfig(int Subjects = 15, double MinutesPerClass = 
 public static class SynWesad
 {
     /// <summary>Bump whenever the generator's output changes (per mode): cached pre-trained weights are keyed on it.</summary>
-    public static int Version(bool negativeControl) => negativeControl ? 2 : 1;
+    public static int Version(bool negativeControl, string? classOnlyIn = null) => !negativeControl ? 1 : classOnlyIn == "ecg" ? 3 : 2;
 
     /// <summary>Heart-rate mean, RR standard deviation, LF/HF power ratio and breathing rate of one class.</summary>
     sealed record State(double HrBpm, double SdnnS, double LfHf, double RespHz);
@@ -26,7 +29,13 @@ public static class SynWesad
     /// <summary>PPG pulse shape: diastolic/systolic peak ratio, dicrotic-notch depth, time-scale of the pulse.</summary>
     sealed record Pulse(double DiastolicRatio, double NotchDepth, double Width);
 
-    sealed record Segment(int Label, double Start, double Duration, State From, State To, Pulse PulseFrom, Pulse PulseTo);
+    /// <summary>ECG morphology of the ECG-only negative control: T-wave amplitude and QRS width as multiples of the subject's.</summary>
+    sealed record Morph(double T, double Qrs);
+    static readonly Morph Plain = new(1, 1);
+    static readonly Morph[] ClassMorphs = [new(1.0, 1.0), new(0.35, 0.75), new(1.8, 1.35)];
+
+    sealed record Segment(int Label, double Start, double Duration, State From, State To, Pulse PulseFrom, Pulse PulseTo,
+                          Morph? MorphFrom = null, Morph? MorphTo = null);
 
     sealed record Subject(double HrOffset, double SdnnFactor, double RespOffset, double EcgAmp, double[] WaveAmp,
         double[] WaveWidth, double TAngle, double PpgAmp, double NoiseLevel, double PttS, Pulse PulseBias, double MainsAmp);
@@ -65,8 +74,10 @@ public static class SynWesad
 
     public static WesadSession GenerateSubject(SynWesadConfig c, int index)
     {
+        if (c.ClassOnlyIn is not (null or "ppg" or "ecg"))
+            throw new ArgumentException($"ClassOnlyIn: SynWESAD's negative control keeps the class in 'ppg' or 'ecg', not '{c.ClassOnlyIn}'");
         var rng = new Random(SubjectSeed(c.Seed, index));
-        var subject = DrawSubject(rng, c.NegativeControl);
+        var subject = DrawSubject(rng, PulseCarriesClass(c));
         var segments = Timeline(rng, c, subject);
         int seconds = (int)Math.Round(segments[^1].Start + segments[^1].Duration);
 
@@ -94,7 +105,7 @@ public static class SynWesad
             t += Math.Clamp(Interp(rr, Math.Max(t, 0) * TrackHz), 0.33, 1.6);
         }
 
-        var ecg = RenderEcg(rng, subject, beats, phase, wanderEcg, seconds);
+        var ecg = RenderEcg(rng, subject, segments, beats, phase, wanderEcg, seconds);
         var bvp = RenderPpg(rng, subject, segments, beats, phase, wanderPpg, seconds);
         var label = new int[seconds * (int)WesadSession.LabelHz];
         foreach (var seg in segments)
@@ -119,6 +130,9 @@ public static class SynWesad
             PpgAmp: U(20, 80), NoiseLevel: U(0.01, 0.05), PttS: U(0.18, 0.30), PulseBias: pulse, MainsAmp: U(0.005, 0.03));
     }
 
+    static bool PulseCarriesClass(SynWesadConfig c) => c.NegativeControl && c.ClassOnlyIn != "ecg";
+    static bool MorphologyCarriesClass(SynWesadConfig c) => c.NegativeControl && c.ClassOnlyIn == "ecg";
+
     /// <summary>Leading transient, then the three classes in a per-subject random order, each followed by 25–35 s of transient.</summary>
     static List<Segment> Timeline(Random rng, SynWesadConfig c, Subject subj)
     {
@@ -130,7 +144,8 @@ public static class SynWesad
         var segs = new List<Segment>();
         double t = 0;
         State prev = Personal(Resting, subj, rng, jitter: false);
-        Pulse prevPulse = PulseFor(1, subj, rng, c.NegativeControl);
+        Pulse prevPulse = PulseFor(1, subj, rng, PulseCarriesClass(c));
+        Morph prevMorph = Plain;
         // Negative control: one physiological state per subject, shared exactly by all its segments, so the ECG-visible
         // state carries no class — not even by chance association on a finite set: independent per-segment draws, or
         // even a ±2-bpm per-segment jitter, let a learner tie segment-level noise to labels (±0.15 of held-out accuracy
@@ -139,19 +154,20 @@ public static class SynWesad
         var states = order.Select(label =>
         {
             var profile = ClassStates[c.NegativeControl ? shared : label - 1];
-            return (label, state: Personal(profile, subj, rng, jitter: true), pulse: PulseFor(label, subj, rng, c.NegativeControl));
+            return (label, state: Personal(profile, subj, rng, jitter: true), pulse: PulseFor(label, subj, rng, PulseCarriesClass(c)));
         }).ToList();
         if (c.NegativeControl) states = states.Select(s => s with { state = states[0].state }).ToList();
         foreach (var (label, state, pulse) in states)
         {
             double d = Transient();
-            segs.Add(new Segment(0, t, d, prev, state, prevPulse, pulse));
+            var morph = MorphologyCarriesClass(c) ? ClassMorphs[label - 1] : Plain;
+            segs.Add(new Segment(0, t, d, prev, state, prevPulse, pulse, prevMorph, morph));
             t += d;
-            segs.Add(new Segment(label, t, classS, state, state, pulse, pulse));
+            segs.Add(new Segment(label, t, classS, state, state, pulse, pulse, morph, morph));
             t += classS;
-            (prev, prevPulse) = (state, pulse);
+            (prev, prevPulse, prevMorph) = (state, pulse, morph);
         }
-        segs.Add(new Segment(0, t, Transient(), prev, prev, prevPulse, prevPulse));
+        segs.Add(new Segment(0, t, Transient(), prev, prev, prevPulse, prevPulse, prevMorph, prevMorph));
         return segs;
     }
 
@@ -184,7 +200,17 @@ public static class SynWesad
                 L(s.PulseFrom.Width, s.PulseTo.Width)));
     }
 
-    static double[] RenderEcg(Random rng, Subject subj, List<double> beats, double[] phase, double[] wander, int seconds)
+    /// <summary>ECG morphology at time t, blended across a transient like the state.</summary>
+    static Morph MorphAt(List<Segment> segs, double t)
+    {
+        var s = segs.FindLast(x => x.Start <= t) ?? segs[0];
+        var (a, b) = (s.MorphFrom ?? Plain, s.MorphTo ?? Plain);
+        double u = Math.Clamp((t - s.Start) / s.Duration, 0, 1);
+        u = u * u * (3 - 2 * u);
+        return new Morph(a.T + (b.T - a.T) * u, a.Qrs + (b.Qrs - a.Qrs) * u);
+    }
+
+    static double[] RenderEcg(Random rng, Subject subj, List<Segment> segs, List<double> beats, double[] phase, double[] wander, int seconds)
     {
         const double fs = WesadSession.EcgHz;
         var x = new double[seconds * (int)fs];
@@ -195,12 +221,13 @@ public static class SynWesad
             double hrFact = Math.Sqrt(1 / rrK), hrFact2 = Math.Sqrt(hrFact);
             double resp = Math.Sin(Interp(phase, Math.Max(beats[k], 0) * TrackHz));
             double gain = subj.EcgAmp * (1 + 0.1 * resp) * (1 + 0.03 * Normal(rng));
+            var morph = MorphAt(segs, Math.Max(beats[k], 0));
             for (int w = 0; w < 5; w++)
             {
                 double angle = (w == 4 ? subj.TAngle : Theta[w]) * (w == 0 || w == 4 ? hrFact2 : w == 2 ? 1 : hrFact);
                 double centre = beats[k] + angle * rrK / (2 * Math.PI);
-                double sigma = subj.WaveWidth[w] * hrFact * rrK / (2 * Math.PI);
-                AddGaussian(x, fs, centre, sigma, gain * subj.WaveAmp[w]);
+                double sigma = subj.WaveWidth[w] * hrFact * rrK / (2 * Math.PI) * (w is >= 1 and <= 3 ? morph.Qrs : 1);
+                AddGaussian(x, fs, centre, sigma, gain * subj.WaveAmp[w] * (w == 4 ? morph.T : 1));
             }
         }
         double mainsPhase = rng.NextDouble() * 2 * Math.PI;

@@ -41,7 +41,7 @@ public sealed record AblationRecord
     public required double Seconds { get; init; }
     public required DateTime StartedUtc { get; init; }
     public required IReadOnlyDictionary<string, string> Versions { get; init; }
-    public required ExperimentConfig Config { get; init; }
+    public required DirectionConfig Config { get; init; }
     public required AblationConfig Ablation { get; init; }
 
     public IEnumerable<AblationPoint> Sweep(string name) => Points.Where(p => p.Sweep == name);
@@ -61,7 +61,7 @@ public static class Ablations
         var started = DateTime.UtcNow;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var positions = ctx.SelectPositions(progress);
-        var cfg = ctx.Config;
+        var cfg = ctx.Config.Bridge;
         var plan = new List<(string Sweep, int Rank, int Prototypes, double Fraction, int M, int L)>();
         plan.AddRange(a.Ranks.Select(r => ("rank", r, cfg.Prototypes, 1.0, positions.Input, positions.Output)));
         plan.AddRange(a.Prototypes.Select(p => ("prototypes", cfg.Rank, p, 1.0, positions.Input, positions.Output)));
@@ -71,8 +71,9 @@ public static class Ablations
                 foreach (var l in Thirds(0, ctx.Teacher.encoder.BlockCount - 1))
                     plan.Add(("positions", cfg.Rank, cfg.Prototypes, 1.0, m, l));
 
-        // a point shared by two sweeps (e.g. the configured rank at the full pair set) is trained once
-        var trained = new Dictionary<(int, int, double, int, int, int), BridgeOutcome>();
+        // a point shared by two sweeps (e.g. the configured rank at the full pair set) is trained once; only its numbers
+        // are kept, so the bridge itself is freed at once and a long sweep does not grow memory
+        var trained = new Dictionary<(int, int, double, int, int, int), (BridgeConfig Config, MethodResult Result, int PairWindows)>();
         var points = new List<AblationPoint>();
         int total = plan.Count * a.Seeds.Length, done = 0;
         foreach (var (sweep, rank, prototypes, fraction, m, l) in plan)
@@ -81,7 +82,10 @@ public static class Ablations
                 progress?.Report(new ProgressReport("ablations", done, total, $"{sweep}: r={rank} Np={prototypes} pairs={fraction:P0} m={m} l={l} seed {seed}"));
                 var key = (rank, prototypes, fraction, m, l, seed);
                 if (!trained.TryGetValue(key, out var o))
-                    trained[key] = o = ctx.TrainBridge(m, l, rank, prototypes, fraction, seed);
+                {
+                    using var outcome = ctx.TrainBridge(m, l, seed, cfg with { Rank = rank, Prototypes = prototypes }, fraction);
+                    trained[key] = o = (outcome.Config, outcome.Result, outcome.PairWindows);
+                }
                 points.Add(new AblationPoint(sweep, rank, prototypes, fraction, m, l, seed, o.Config.TrainableParameters,
                                              o.PairWindows, o.Result.Metrics, o.Result.Seconds));
                 progress?.Report(new ProgressReport("ablations", ++done, total, $"{sweep}: balanced accuracy {o.Result.Metrics.BalancedAccuracy:F3}"));
@@ -89,12 +93,12 @@ public static class Ablations
 
         return new AblationRecord
         {
-            Name = cfg.Name + "-ablations", Dataset = ctx.Data.Train.Dataset, Synthetic = ctx.Data.Train.Synthetic, DataNote = ctx.DataNote,
+            Name = ctx.Config.Name + "-ablations", Dataset = ctx.Data.Train.Dataset, Synthetic = ctx.Data.Train.Synthetic, DataNote = ctx.DataNote,
             Positions = PositionRecord.From(positions),
             NewBlocks = ctx.NewEncoder.BlockCount, OldBlocks = ctx.Teacher.encoder.BlockCount, Points = points,
             Weights = ctx.Weights.ToDictionary(), PeakMemoryBytes = RunEnvironment.PeakMemoryBytes(),
             Seconds = clock.Elapsed.TotalSeconds, StartedUtc = started, Versions = RunEnvironment.Versions(ctx.Device),
-            Config = cfg, Ablation = a,
+            Config = ctx.Config, Ablation = a,
         };
     }
 

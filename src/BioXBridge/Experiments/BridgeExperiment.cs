@@ -1,62 +1,71 @@
 using System.Diagnostics;
-using BioXBridge.Bridge;
 using BioXBridge.Data;
 
 namespace BioXBridge.Experiments;
 
+/// <summary>One seed's results and its trained bridge (kept so the run folder can save it as an artifact).</summary>
+public sealed record SeedRun(RunRecord Record, BridgeOutcome Bridge) : IDisposable
+{
+    public void Dispose() => Bridge.Dispose();
+}
+
 /// <summary>
-/// The whole method on one paired dataset, in the paper's order: data and split → pre-trained new encoder and
-/// teacher → two-stage position selection → bridge training → the same test set for Oracle, Random, KD and the bridge.
-/// Returns the run record; <see cref="RunFolder"/> writes it.
+/// The whole method for one direction and one seed, in the paper's order: data and split → frozen new encoder and
+/// teacher → two-stage position selection → bridge training → the same test set for Oracle, Random, KD, KD-Contrast and
+/// the bridge. The seed drives everything trained here (bridge init, batch order, KD, Random); the frozen models and the
+/// positions depend only on the direction, so seeds run on one <see cref="ExperimentContext"/> share them.
 /// </summary>
 public static class BridgeExperiment
 {
-    public const string OldModality = ExperimentContext.OldModality, NewModality = ExperimentContext.NewModality;
+    /// <summary>Method keys in the order tables list them.</summary>
+    public static readonly string[] Methods = ["oracle", "random", "kd", "kd_contrast", "bridge"];
 
-    public static RunRecord Run(ExperimentConfig cfg, IProgress<ProgressReport>? progress = null, PretrainedStore? store = null)
+    public static SeedRun Run(ExperimentContext ctx, int seed, IProgress<ProgressReport>? progress = null)
     {
         var started = DateTime.UtcNow;
         var clock = Stopwatch.StartNew();
-
-        // 1–2. data split by subject; the frozen new encoder (pre-trained without labels) and the teacher
-        var ctx = ExperimentContext.Load(cfg, progress, store);
+        var cfg = ctx.Config;
         var methods = new Dictionary<string, MethodResult>
         {
             ["oracle"] = ctx.Oracle(),
-            ["random"] = ctx.Random(cfg.Seed),
+            ["random"] = ctx.Random(seed),
         };
 
-        // 3. positions (forward passes only, on the paired set), then 4. the bridge, trained on cached features
+        // positions (forward passes only, on the paired set), then the bridge, trained on cached features
         var watch = Stopwatch.StartNew();
         var positions = ctx.SelectPositions(progress);
         double selectionSeconds = watch.Elapsed.TotalSeconds;
-        var bridge = ctx.TrainBridge(positions.Input, positions.Output, progress: progress).Result;
-        methods["bridge"] = bridge with { Seconds = bridge.Seconds + selectionSeconds };
+        var bridge = ctx.TrainBridge(positions.Input, positions.Output, seed, progress: progress);
+        methods["bridge"] = bridge.Result with { Seconds = bridge.Result.Seconds + selectionSeconds };
 
-        // 5. KD: the whole new encoder as a trainable student
-        if (cfg.RunDistillation) methods["kd"] = ctx.Distill(progress);
+        // the baselines: the whole new encoder as a trainable student
+        if (cfg.Kd.Enabled) methods["kd"] = ctx.Distill(cfg.Kd with { ContrastWeight = 0 }, seed, progress);
+        if (cfg.KdContrast.Enabled && cfg.KdContrast.ContrastWeight > 0) methods["kd_contrast"] = ctx.Distill(cfg.KdContrast, seed, progress);
 
-        return Record(ctx, positions, methods, started, clock.Elapsed.TotalSeconds);
+        var record = Record(ctx, seed, PositionRecord.From(positions), methods, started, clock.Elapsed.TotalSeconds);
+        return new SeedRun(record, bridge);
     }
 
     /// <summary>The run record of a context's results (what <c>record.json</c> holds).</summary>
-    public static RunRecord Record(ExperimentContext ctx, PositionScores positions, IReadOnlyDictionary<string, MethodResult> methods,
+    public static RunRecord Record(ExperimentContext ctx, int seed, PositionRecord positions, IReadOnlyDictionary<string, MethodResult> methods,
                                    DateTime startedUtc, double seconds) => new()
     {
-        Name = ctx.Config.Name,
-        Seed = ctx.Config.Seed,
+        Name = ctx.Config.Name + (ctx.Config.Dataset.NegativeControl ? "-negative-control" : ""),
+        Direction = ctx.Config.Name,
+        Seed = seed,
         Dataset = ctx.Data.Train.Dataset,
         Synthetic = ctx.Data.Train.Synthetic,
         DataNote = ctx.DataNote,
-        OldModality = ExperimentContext.OldModality,
-        NewModality = ExperimentContext.NewModality,
+        OldModality = ctx.OldModality,
+        NewModality = ctx.NewModality,
         ClassNames = ctx.Data.Train.ClassNames.ToArray(),
-        Positions = PositionRecord.From(positions),
+        Positions = positions,
         Methods = methods,
         Splits = ctx.Data.Named().ToDictionary(s => s.Name, s => new SplitRecord(
             s.Data.Subjects.Distinct().ToArray(), s.Data.Count,
             Enumerable.Range(0, ctx.Classes).Select(c => s.Data.Labels.Count(l => l == c)).ToArray(), SplitData.Hash(s.Data))),
         Weights = ctx.Weights.ToDictionary(),
+        Reused = ctx.Reused.ToDictionary(),
         PeakMemoryBytes = RunEnvironment.PeakMemoryBytes(),
         Seconds = seconds,
         StartedUtc = startedUtc,

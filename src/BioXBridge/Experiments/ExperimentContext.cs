@@ -8,55 +8,63 @@ using static TorchSharp.torch;
 
 namespace BioXBridge.Experiments;
 
-/// <summary>What one bridge training produced: its result row, the module and path (for inspection), and the fit.</summary>
-public sealed record BridgeOutcome(MethodResult Result, BridgeConfig Config, BridgedModel Model, LoopResult Fit, int PairWindows);
+/// <summary>What one bridge training produced: its result row, the module and path, and the fit. Disposing frees the bridge.</summary>
+public sealed record BridgeOutcome(MethodResult Result, BridgeConfig Config, BridgedModel Model, LoopResult Fit, int PairWindows) : IDisposable
+{
+    public void Dispose() => Model.Bridge.Dispose();
+}
 
 /// <summary>
-/// The state every step of the method shares, loaded once: the split data as tensors and the two frozen models.
-/// Each step of <see cref="BridgeExperiment"/> is a method here, so a notebook can run one step at a time, and the
-/// ablations can train many bridges on the same frozen models. Pooled new-model features and old-model targets never
-/// change, so they are computed once per input position and reused by every bridge trained at it.
+/// The state every step of the method shares for one direction, loaded once: the split data as model inputs and the
+/// two frozen models. Each step is a method here, so a notebook can run one step at a time, seeds can share the frozen
+/// models, and sweeps can train many bridges on them. Nothing here names a model: the zoo entries of the direction's
+/// roles supply input transforms and layouts. Pooled new-model features and old-model targets never change, so they are
+/// computed once per input position and reused by every bridge trained there. The context owns every tensor it holds.
 /// </summary>
-public sealed class ExperimentContext
+public sealed class ExperimentContext : IDisposable
 {
-    public const string OldModality = "ppg", NewModality = "ecg";
-
-    public ExperimentConfig Config { get; }
+    public DirectionConfig Config { get; }
     public Device Device { get; }
     public SplitData Data { get; }
     public int Classes => Data.Train.ClassNames.Count;
-    /// <summary>Split name → (old-modality, new-modality) windows as (windows, channels, samples) tensors.</summary>
+    public string OldModality => Config.Old.Modality;
+    public string NewModality => Config.New.Modality;
+    /// <summary>Split name → (old-model input, new-model input) for every window, on the CPU.</summary>
     public IReadOnlyDictionary<string, (Tensor Old, Tensor New)> X { get; }
-    public HuBertEcg NewEncoder { get; }
+    public LayeredEncoder NewEncoder { get; }
     public Classifier Teacher { get; }
     /// <summary>Model role → where its weights came from and their SHA-256 (goes into the run record).</summary>
     public IReadOnlyDictionary<string, string> Weights => weights;
+    /// <summary>What later steps took from earlier ones instead of recomputing it (positions, cached features), for the record.</summary>
+    public IReadOnlyDictionary<string, string> Reused => reused;
 
-    private readonly Dictionary<string, string> weights = new();
+    private readonly Dictionary<string, string> weights = new(), reused = new();
     private readonly PretrainedStore store;
     private readonly Dictionary<int, Dictionary<string, Tensor>> pooled = new();
-    private Tensor? targets;
+    private Tensor? targets, teacherLogits, teacherPooled;
+    private PositionScores? positions;
 
-    private ExperimentContext(ExperimentConfig cfg, PretrainedStore store, IProgress<ProgressReport>? progress)
+    private ExperimentContext(DirectionConfig cfg, Device device, PretrainedStore store, IProgress<ProgressReport>? progress)
     {
-        (Config, this.store, Device) = (cfg, store, Devices.Parse(cfg.Device));
-        progress?.Report(new ProgressReport("data", 0, 1, cfg.PreparedData is null ? "generating SynWESAD" : "reading " + cfg.PreparedData));
-        Data = LoadData(cfg);
+        (Config, Device, this.store) = (cfg, device, store);
+        progress?.Report(new ProgressReport("data", 0, 1, cfg.Dataset.Prepared is null ? $"generating {cfg.Dataset.Name}" : "reading " + cfg.Dataset.Prepared));
+        Data = DirectionData.Load(cfg);
+        var (oldEntry, newEntry) = (ModelZoo.Get(cfg.Old.Model), ModelZoo.Get(cfg.New.Model));
+        X = Data.Named().ToDictionary(s => s.Name, s => (FrozenModels.ModelInputs(oldEntry, s.Data.Modality(OldModality)),
+                                                         FrozenModels.ModelInputs(newEntry, s.Data.Modality(NewModality))));
         progress?.Report(new ProgressReport("data", 1, 1, $"{Data.Named().Sum(s => s.Data.Count)} windows"));
-        X = Data.Named().ToDictionary(s => s.Name, s => (Batches.ToTensor(s.Data.Modality(OldModality)),
-                                                         Batches.ToTensor(s.Data.Modality(NewModality))));
-        NewEncoder = PretrainedModels.NewEncoder(cfg, store, Device, weights, progress);
-        Teacher = PretrainedModels.Teacher(cfg, Data, store, Device, weights, progress);
+        NewEncoder = FrozenModels.NewEncoder(cfg, X["pair"].New.shape[1..], store, device, weights, progress);
+        Teacher = FrozenModels.Teacher(cfg, Data, X["train"].Old, X["val"].Old, store, device, weights, progress);
     }
 
-    /// <summary>Data, split and both frozen models for <paramref name="cfg"/> (the models load from the store, or train once).</summary>
-    public static ExperimentContext Load(ExperimentConfig cfg, IProgress<ProgressReport>? progress = null, PretrainedStore? store = null) =>
-        new(cfg, store ?? new PretrainedStore(), progress);
+    /// <summary>Data, split and both frozen models of <paramref name="cfg"/> (the models load from the store, or train once).</summary>
+    public static ExperimentContext Load(DirectionConfig cfg, Device? device = null, IProgress<ProgressReport>? progress = null, PretrainedStore? store = null) =>
+        new(cfg, device ?? CPU, store ?? new PretrainedStore(), progress);
 
     /// <summary>Says whether the numbers come from a synthetic stand-in, for every record, table and chart.</summary>
     public string DataNote => Data.Train.Synthetic
-        ? $"SYNTHETIC stand-in data ({Data.Train.Dataset}{(Config.NegativeControl ? ", negative control" : "")}); not comparable to the paper's real-data results"
-        : $"real data ({Data.Train.Dataset}, prepared at {Path.GetFileName(Config.PreparedData)})";
+        ? $"SYNTHETIC stand-in data ({Data.Train.Dataset}{(Config.Dataset.NegativeControl ? ", negative control" : "")}); not comparable to the paper's real-data results"
+        : $"real data ({Data.Train.Dataset}, prepared at {Path.GetFileName(Config.Dataset.Prepared)})";
 
     /// <summary>The teacher on the old modality of the test subjects: the upper reference.</summary>
     public MethodResult Oracle() =>
@@ -67,62 +75,75 @@ public sealed class ExperimentContext
         new(NewModality, null, MetricValues.From(ClassificationMetrics.Compute(Data.Test.Labels,
             RandomGuess.Predict(Data.Test.Count, Classes, seed), Classes)), 0);
 
-    /// <summary>Both stages of position selection on the paired split (forward passes only), or the configured fixed positions.</summary>
-    public PositionScores SelectPositions(IProgress<ProgressReport>? progress = null) =>
-        Config is { InputPosition: int m, OutputPosition: int l }
-            ? new PositionScores(m, l, [], [], Config.Criterion)
-            : PositionSelector.Select(NewEncoder, Teacher, X["pair"].New, X["pair"].Old, Classes, Device, Config.Criterion, progress: progress);
+    /// <summary>
+    /// Both stages of position selection on the paired split (forward passes only), or the configured fixed positions.
+    /// Selection uses no seed, so it runs once per context and later calls reuse it.
+    /// </summary>
+    public PositionScores SelectPositions(IProgress<ProgressReport>? progress = null)
+    {
+        if (positions is not null)
+        {
+            reused["positions"] = "selected once in this process and shared by every seed";
+            return positions;
+        }
+        var p = Config.Positions;
+        return positions = p is { Input: int m, Output: int l }
+            ? new PositionScores(m, l, [], [], p.Criterion)
+            : PositionSelector.Select(NewEncoder, Teacher, X["pair"].New, X["pair"].Old, Classes, Device, p.Criterion, progress: progress);
+    }
+
+    /// <summary>The bridge module for positions (m, l) and these settings (N_l, d_l from the old block's input shape).</summary>
+    public BridgeConfig BridgeShape(int m, int l, BridgeSettings s) =>
+        BridgeConfig.Between(NewEncoder, X["pair"].New.shape[1..], m, Teacher.encoder, X["pair"].Old.shape[1..], l, s);
 
     /// <summary>
-    /// Trains one bridge from new block <paramref name="m"/> into old block <paramref name="l"/> with the config's
-    /// rank, prototype count, prototype initialisation and training settings unless overridden, on all paired windows or a seeded random
-    /// <paramref name="pairFraction"/> of them, and scores it on the test split.
+    /// Trains one bridge from new block <paramref name="m"/> into old block <paramref name="l"/> with the config's bridge
+    /// settings unless overridden, on all paired windows or a seeded random <paramref name="pairFraction"/> of them, and
+    /// scores it on the test split. The caller owns (and disposes) the outcome.
     /// </summary>
-    public BridgeOutcome TrainBridge(int m, int l, int? rank = null, int? prototypes = null, double pairFraction = 1,
-                                     int? seed = null, IProgress<ProgressReport>? progress = null, PrototypeInit? init = null)
+    public BridgeOutcome TrainBridge(int m, int l, int seed, BridgeSettings? settings = null, double pairFraction = 1,
+                                     IProgress<ProgressReport>? progress = null)
     {
         if (pairFraction is <= 0 or > 1) throw new ArgumentOutOfRangeException(nameof(pairFraction), pairFraction, "pair fraction must be in (0, 1]");
-        int s = seed ?? Config.Seed;
+        var s = settings ?? Config.Bridge;
         var started = DateTime.UtcNow;
-        manual_seed(s);
-        var pairOld = X["pair"].Old;
-        var oldShape = Teacher.encoder.BlockInputShape(l, pairOld.shape[1..]);
-        var config = BridgeConfig.ForOldBlock(NewEncoder.OutputWidth(m, X["pair"].New.shape[1..]), rank ?? Config.Rank,
-                                              prototypes ?? Config.Prototypes, oldShape, Teacher.encoder.Layout, init ?? Config.PrototypeInit);
+        manual_seed(seed);
+        var config = BridgeShape(m, l, s);
         using var sampled = config.Init == PrototypeInit.Sampled
-            ? PrototypeSampling.Sample(Teacher.encoder, l, pairOld, config.Prototypes, s, Device)
+            ? PrototypeSampling.Sample(Teacher.encoder, l, X["pair"].Old, config.Prototypes, seed, Device)
             : null;
         var bridge = new PrototypeBridge(config, sampled);
         bridge.to(Device);
         var model = new BridgedModel(NewEncoder, m, bridge, Teacher, l);
         var features = Pooled(model);
-        targets ??= BridgeTrainer.CacheTargets(model, pairOld, Device);
+        if (targets is null) targets = BridgeTrainer.CacheTargets(model, X["pair"].Old, Device);
+        else reused["targets"] = "old-model targets on the paired split, computed once in this process";
 
         var (inputs, goals) = (features["pair"], targets);
-        if (pairFraction < 1)
-        {
-            using var rows = tensor(PairSubset((int)inputs.shape[0], pairFraction, s));
-            (inputs, goals) = (inputs[rows], goals[rows]);
-        }
-        var fit = BridgeTrainer.Train(model, inputs, goals, features["val"], Data.Val.Labels, Classes,
-                                      Config.Bridge with { Seed = s }, Device, progress);
+        using var rows = pairFraction < 1 ? tensor(PairSubset((int)inputs.shape[0], pairFraction, seed)) : null;
+        using var subsetInputs = rows is null ? null : inputs[rows];
+        using var subsetGoals = rows is null ? null : goals[rows];
+        var fit = BridgeTrainer.Train(model, subsetInputs ?? inputs, subsetGoals ?? goals, features["val"], Data.Val.Labels, Classes, s, seed, Device, progress);
         var test = BridgeTrainer.Evaluate(model, features["test"], Data.Test.Labels, Classes, Device);
         var result = new MethodResult(NewModality, bridge.ParameterCount(), MetricValues.From(test),
                                       (DateTime.UtcNow - started).TotalSeconds, fit.History, fit.BestEpoch);
-        return new BridgeOutcome(result, config, model, fit, (int)inputs.shape[0]);
+        return new BridgeOutcome(result, config, model, fit, (int)(subsetInputs ?? inputs).shape[0]);
     }
 
-    /// <summary>Knowledge distillation: the whole pre-trained new encoder plus a head, trained on the teacher's logits.</summary>
-    public MethodResult Distill(IProgress<ProgressReport>? progress = null)
+    /// <summary>
+    /// KD (or, with a contrast weight, KD-Contrast): the whole pre-trained new encoder plus a head, trained on the
+    /// teacher's logits (and features); trainable parameters include everything trained.
+    /// </summary>
+    public MethodResult Distill(DistillationConfig cfg, int seed, IProgress<ProgressReport>? progress = null)
     {
         var started = DateTime.UtcNow;
-        var student = PretrainedModels.Student(Config, store, Device, Classes);
-        var teacherLogits = Batches.Map(X["pair"].Old, 32, Device, Teacher.call);
-        var kd = KnowledgeDistillation.Train(student, X["pair"].New, teacherLogits, X["val"].New, Data.Val.Labels, Classes,
-                                             Config.Distillation with { Seed = Config.Seed }, Device, progress);
+        using var student = FrozenModels.Student(Config, X["pair"].New.shape[1..], store, Device, Classes, seed);
+        teacherLogits ??= Batches.Map(X["pair"].Old, 32, Device, Teacher.call);
+        if (cfg.ContrastWeight > 0) teacherPooled ??= Batches.Map(X["pair"].Old, 32, Device, x => Teacher.encoder.Pool(Teacher.encoder.call(x)));
+        var (fit, trained) = KnowledgeDistillation.Train(student, X["pair"].New, teacherLogits, teacherPooled, X["val"].New, Data.Val.Labels,
+                                                         Classes, cfg, seed, Device, progress);
         var metrics = TeacherTraining.Evaluate(student, X["test"].New, Data.Test.Labels, Classes, Device);
-        return new MethodResult(NewModality, student.parameters().Sum(p => p.numel()), MetricValues.From(metrics),
-                                (DateTime.UtcNow - started).TotalSeconds, kd.History, kd.BestEpoch);
+        return new MethodResult(NewModality, trained, MetricValues.From(metrics), (DateTime.UtcNow - started).TotalSeconds, fit.History, fit.BestEpoch);
     }
 
     /// <summary>
@@ -139,21 +160,20 @@ public sealed class ExperimentContext
 
     private Dictionary<string, Tensor> Pooled(BridgedModel model)
     {
-        if (!pooled.TryGetValue(model.InputPosition, out var f))
+        if (pooled.TryGetValue(model.InputPosition, out var f))
+            reused[$"features_m{model.InputPosition}"] = $"pooled new-model features at m = {model.InputPosition}, computed once in this process";
+        else
             pooled[model.InputPosition] = f = new[] { "pair", "val", "test" }
                 .ToDictionary(s => s, s => BridgeTrainer.CacheInputs(model, X[s].New, Device));
         return f;
     }
 
-    /// <summary>The config's split data alone: SynWESAD rendered in memory, or the prepared folder (checked to hold PPG and ECG).</summary>
-    public static SplitData LoadData(ExperimentConfig cfg)
+    public void Dispose()
     {
-        if (cfg.PreparedData is not string dir) return SynWesadData.Load(cfg);
-        var data = PreparedData.Read(dir);
-        var has = new[] { data.Train.First.Modality, data.Train.Second.Modality };
-        if (!has.Contains(OldModality) || !has.Contains(NewModality))
-            throw new InvalidDataException($"{Path.Combine(dir, PreparedData.ManifestFile)}: modalities are {string.Join(" and ", has)}; " +
-                                           $"this experiment bridges {OldModality} (old) to {NewModality} (new): prepare wesad or synwesad");
-        return data;
+        foreach (var (o, n) in X.Values) { o.Dispose(); n.Dispose(); }
+        foreach (var t in pooled.Values.SelectMany(d => d.Values)) t.Dispose();
+        targets?.Dispose(); teacherLogits?.Dispose(); teacherPooled?.Dispose();
+        NewEncoder.Dispose();
+        Teacher.Dispose();
     }
 }

@@ -36,29 +36,32 @@ public sealed class PretrainedStore
     /// </summary>
     public (string Source, string Sha256) LoadOrTrain(torch.nn.Module module, string fileName, Action train, bool forceTrain = false)
     {
+        if (!forceTrain && TryLoad(module, fileName) is { } found) return found;
         var cached = Path.Combine(CacheDirectory, fileName);
-        if (!forceTrain && File.Exists(cached))
-        {
-            module.load_safetensors(cached);
-            return ("cache:" + fileName, Sha256(File.ReadAllBytes(cached)));
-        }
-        using (var embedded = typeof(PretrainedStore).Assembly.GetManifestResourceStream("BioXBridge.Assets.pretrained." + fileName))
-        {
-            if (!forceTrain && embedded is not null)
-            {
-                var bytes = new MemoryStream();
-                embedded.CopyTo(bytes);
-                bytes.Position = 0;
-                module.load_safetensors(bytes);
-                return ("embedded:" + fileName, Sha256(bytes.ToArray()));
-            }
-        }
         train();
         Directory.CreateDirectory(CacheDirectory);
         var tmp = cached + $".{Environment.ProcessId}.tmp";
         module.save_safetensors(tmp);
         File.Move(tmp, cached, overwrite: true);
         return ("trained:" + fileName, Sha256(File.ReadAllBytes(cached)));
+    }
+
+    /// <summary>Loads stored weights by file name (cache first, then the embedded copies); null when neither has them.</summary>
+    public (string Source, string Sha256)? TryLoad(torch.nn.Module module, string fileName)
+    {
+        var cached = Path.Combine(CacheDirectory, fileName);
+        if (File.Exists(cached))
+        {
+            module.load_safetensors(cached);
+            return ("cache:" + fileName, Sha256(File.ReadAllBytes(cached)));
+        }
+        using var embedded = typeof(PretrainedStore).Assembly.GetManifestResourceStream("BioXBridge.Assets.pretrained." + fileName);
+        if (embedded is null) return null;
+        var bytes = new MemoryStream();
+        embedded.CopyTo(bytes);
+        bytes.Position = 0;
+        module.load_safetensors(bytes);
+        return ("embedded:" + fileName, Sha256(bytes.ToArray()));
     }
 
     /// <summary>Loads an explicitly named weights file (a missing or mismatching tensor is an error naming the file).</summary>

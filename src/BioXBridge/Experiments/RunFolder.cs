@@ -4,13 +4,14 @@ using System.Text;
 namespace BioXBridge.Experiments;
 
 /// <summary>
-/// A run's output folder: <c>record.json</c>, <c>results.csv</c>, <c>report.html</c>. A finished run is never
+/// A run's output folder: <c>record.json</c>, <c>results.csv</c>, and what the caller adds (the bridge artifact, the
+/// front end's <c>report.html</c>). A finished run is never
 /// overwritten, and nothing appears half-written: files are built in a hidden sibling folder that is renamed into
 /// place only when all of them are complete.
 /// </summary>
 public static class RunFolder
 {
-    public const string RecordFile = "record.json", ResultsFile = "results.csv", ReportFile = "report.html";
+    public const string RecordFile = "record.json", ResultsFile = "results.csv";
 
     /// <summary>
     /// Fails early, before any computation, if <paramref name="dir"/> holds a finished run, is not an empty folder, or
@@ -39,14 +40,18 @@ public static class RunFolder
         return full;
     }
 
-    public static void Write(RunRecord record, string dir)
+    /// <summary>
+    /// Writes <c>record.json</c> and <c>results.csv</c>, and whatever <paramref name="extra"/> adds to the staging folder
+    /// (the bridge artifact, a report), all appearing together.
+    /// </summary>
+    public static void Write(RunRecord record, string dir, Action<string>? extra = null)
     {
         Check(dir); // the finer messages: a finished run, an unwritable parent
         OutputFolder.Create(dir, "runs", staging =>
         {
             File.WriteAllText(Path.Combine(staging, RecordFile), record.ToJson());
             File.WriteAllText(Path.Combine(staging, ResultsFile), ResultsCsv(record));
-            File.WriteAllText(Path.Combine(staging, ReportFile), RunReport.Html(record));
+            extra?.Invoke(staging);
         });
     }
 

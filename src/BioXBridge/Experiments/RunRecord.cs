@@ -32,8 +32,10 @@ public sealed record SplitRecord(string[] Subjects, int Windows, int[] ClassCoun
 /// </summary>
 public sealed record RunRecord
 {
-    public string Schema { get; init; } = "bioxbridge.run/1";
+    public string Schema { get; init; } = "bioxbridge.run/2";
     public required string Name { get; init; }
+    /// <summary>The direction's name (the config itself, fully resolved, is <see cref="Config"/>).</summary>
+    public required string Direction { get; init; }
     public required int Seed { get; init; }
     public required string Dataset { get; init; }
     public required bool Synthetic { get; init; }
@@ -45,11 +47,13 @@ public sealed record RunRecord
     public required IReadOnlyDictionary<string, MethodResult> Methods { get; init; }
     public required IReadOnlyDictionary<string, SplitRecord> Splits { get; init; }
     public required IReadOnlyDictionary<string, string> Weights { get; init; }
+    /// <summary>What this run took from an earlier step of the same process instead of recomputing it.</summary>
+    public IReadOnlyDictionary<string, string> Reused { get; init; } = new Dictionary<string, string>();
     public required long PeakMemoryBytes { get; init; }
     public required double Seconds { get; init; }
     public required DateTime StartedUtc { get; init; }
     public required IReadOnlyDictionary<string, string> Versions { get; init; }
-    public required ExperimentConfig Config { get; init; }
+    public required DirectionConfig Config { get; init; }
 
     public static readonly JsonSerializerOptions Json = new()
     {

@@ -252,6 +252,7 @@ public sealed class HuBertEcg : LayeredEncoder
     public override int BlockCount => Config.Layers;
     public override FeatureLayout Layout => FeatureLayout.TokenMajor;
     public override int OutputDim => Config.Hidden;
+    public override object Settings => Config;
 
     public override Tensor Embed(Tensor input)
     {

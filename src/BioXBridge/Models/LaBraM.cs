@@ -41,6 +41,19 @@ public sealed record LaBraMConfig(int ConvChannels = 8, int Depth = 12, int Head
     public static long Tokens(long channels, long patches) => 1 + channels * patches;
 }
 
+/// <summary>
+/// How LaBraM's published 16-row time embedding reaches inputs of more 1-s patches (ISRUC's 30-s epochs). The released
+/// BioX-Bridge code re-declares 30 rows, its loader skips the mismatched tensor, and its ISRUC runs therefore use a
+/// randomly initialised time embedding; interpolating the published rows keeps what pre-training learned.
+/// </summary>
+public enum LabramTimeEmbedding
+{
+    /// <summary>As the release: the longer table starts from its seeded initialisation (trunc-normal, std 0.02).</summary>
+    Release,
+    /// <summary>The published rows linearly interpolated (align_corners) to the longer table.</summary>
+    Interpolate,
+}
+
 /// <summary>How a bridge output laid out (batch, d_l, N_l) becomes LaBraM's (batch, N_l, d_l) block input.</summary>
 public enum LabramOutputLayout
 {
@@ -215,6 +228,7 @@ public sealed class LaBraM : LayeredEncoder
     public override int BlockCount => Config.Depth;
     public override FeatureLayout Layout => FeatureLayout.TokenMajor;
     public override int OutputDim => Config.EmbedDim;
+    public override object Settings => Config;
     protected override Module<Tensor, Tensor> Block(int k) => blocks[k];
 
     public override Tensor Embed(Tensor input)
@@ -255,6 +269,15 @@ public sealed class LaBraM : LayeredEncoder
             throw new ArgumentException($"expected (batch, channels, k·{patchSize} samples); got ({string.Join(", ", microvolts.shape)})");
         return (microvolts.to_type(ScalarType.Float32) / 100).reshape(microvolts.shape[0], microvolts.shape[1], -1, patchSize);
     }
+
+    /// <summary>
+    /// The time embedding a LaBraM with more patches than the published 16 starts from: its own seeded initialisation
+    /// (<see cref="LabramTimeEmbedding.Release"/>, what the released code ends up with) or the published rows linearly
+    /// interpolated along time with the end rows kept (<see cref="LabramTimeEmbedding.Interpolate"/>).
+    /// </summary>
+    public static Tensor TimeEmbeddingFor(Tensor published, Tensor initial, LabramTimeEmbedding mode) =>
+        mode == LabramTimeEmbedding.Release ? initial.detach().clone()
+        : functional.interpolate(published.transpose(1, 2), [initial.shape[1]], mode: InterpolationMode.Linear, align_corners: true).transpose(1, 2).contiguous();
 
     /// <summary>
     /// A bridge output (B, d_l, N_l) as a LaBraM block input (B, N_l, d_l): by transposing (default) or by the released

@@ -28,6 +28,9 @@ public abstract class LayeredEncoder : nn.Module<Tensor, Tensor>
     /// <summary>Feature width of the last block's output (what the task head reads).</summary>
     public abstract int OutputDim { get; }
 
+    /// <summary>The port's configuration record (widths, depth, …): part of every cached weight file's recipe.</summary>
+    public abstract object Settings { get; }
+
     /// <summary>Model input → input of block 0.</summary>
     public abstract Tensor Embed(Tensor input);
 

@@ -191,6 +191,7 @@ public sealed class NormWear : LayeredEncoder
     public override int BlockCount => Config.Depth;
     public override FeatureLayout Layout => FeatureLayout.TokenMajor;
     public override int OutputDim => Config.EmbedDim;
+    public override object Settings => Config;
 
     /// <summary>Channels per sample the fusion layers assume; <see cref="Embed"/> sets it from its input.</summary>
     public int Channels

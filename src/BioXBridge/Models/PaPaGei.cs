@@ -161,6 +161,7 @@ public sealed class PaPaGei : LayeredEncoder
     public override int BlockCount => Config.Blocks;
     public override FeatureLayout Layout => FeatureLayout.ChannelMajor;
     public override int OutputDim => Config.LastChannels;
+    public override object Settings => Config;
 
     public override Tensor Embed(Tensor input) =>
         first_block_relu.call(first_block_bn.call(first_block_conv.call(input.dim() == 2 ? input.unsqueeze(1) : input)));

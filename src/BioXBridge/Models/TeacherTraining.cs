@@ -8,12 +8,12 @@ namespace BioXBridge.Models;
 /// count, Adam, validation balanced accuracy every 5 epochs. A frozen encoder makes it a linear probe.
 /// </summary>
 public sealed record TeacherConfig(int Epochs = 50, int BatchSize = 32, double LearningRate = 1e-4,
-                                   bool FineTuneEncoder = true, double[]? ClassCounts = null, long Seed = 0);
+                                   bool FineTuneEncoder = true, double[]? ClassCounts = null);
 
 public static class TeacherTraining
 {
     public static LoopResult Train(Classifier teacher, Tensor xTrain, int[] yTrain, Tensor xVal, int[] yVal,
-                                   TeacherConfig cfg, Device device, IProgress<ProgressReport>? progress = null)
+                                   TeacherConfig cfg, long seed, Device device, IProgress<ProgressReport>? progress = null)
     {
         if (!cfg.FineTuneEncoder) teacher.encoder.Freeze();
         int classes = (int)teacher.head.parameters().Last().shape[0];
@@ -22,7 +22,7 @@ public static class TeacherTraining
             : tensor(cfg.ClassCounts.Select(c => (float)(cfg.ClassCounts.Sum() / (classes * c))).ToArray()).to(device);
         var x = xTrain.to(device);
         return TrainingLoop.Run(teacher, yTrain.Length,
-            new LoopConfig(cfg.Epochs, cfg.BatchSize, cfg.LearningRate, Seed: cfg.Seed),
+            new LoopConfig(cfg.Epochs, cfg.BatchSize, cfg.LearningRate, Seed: seed),
             idx => nn.functional.cross_entropy(teacher.call(x[idx]), y[idx], weight: weights),
             () => Evaluate(teacher, xVal, yVal, classes, device).BalancedAccuracy,
             "teacher", progress,

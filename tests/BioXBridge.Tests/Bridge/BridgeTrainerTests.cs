@@ -34,7 +34,7 @@ public class BridgeTrainerTests
 
         var inputs = BridgeTrainer.CacheInputs(model, xNew, CPU);
         var targets = BridgeTrainer.CacheTargets(model, xOld, CPU);
-        BridgeTrainer.Train(model, inputs, targets, inputs, labels, 3, new BridgeTrainingConfig(Epochs: 3, LearningRate: 1e-2), CPU);
+        BridgeTrainer.Train(model, inputs, targets, inputs, labels, 3, new BridgeSettings(Epochs: 3, LearningRate: 1e-2), 0, CPU);
 
         foreach (var (k, v) in model.New.state_dict()) Assert.True(Same(v, newBefore[k]), $"new encoder {k} changed");
         foreach (var (k, v) in model.Old.state_dict()) Assert.True(Same(v, oldBefore[k]), $"old model {k} changed");
@@ -51,7 +51,7 @@ public class BridgeTrainerTests
             var inputs = BridgeTrainer.CacheInputs(model, xNew, CPU);
             var targets = BridgeTrainer.CacheTargets(model, xOld, CPU);
             var fit = BridgeTrainer.Train(model, inputs, targets, inputs, labels, 3,
-                                          new BridgeTrainingConfig(Epochs: 15, LearningRate: 1e-2, Seed: 7), CPU);
+                                          new BridgeSettings(Epochs: 15, LearningRate: 1e-2), 7, CPU);
             Assert.True(fit.History[^1].Loss < fit.History[0].Loss, $"loss {fit.History[0].Loss} → {fit.History[^1].Loss}");
             return model.Bridge.parameters().SelectMany(p => p.data<float>().ToArray()).ToArray();
         }

@@ -16,7 +16,7 @@ public class PreparedDataTests
             PreparedData.Write(data, dir, preprocessing);
             var back = PreparedData.Read(dir);
             // the demo's in-memory route and the prepared files are the same windows
-            var demo = SynWesadData.Load(new ExperimentConfig());
+            var demo = DirectionData.Load(DirectionFiles.Load("synwesad-ppg-to-ecg"));
             foreach (var ((name, written), (_, read), (_, inMemory)) in data.Named().Zip(back.Named(), demo.Named()))
             {
                 Assert.Equal(written.Labels, read.Labels);

@@ -6,10 +6,7 @@ namespace BioXBridge.Tests.Experiments;
 /// <summary>A short real sweep on the embedded default: two ranks, two pair fractions, two seeds, two epochs.</summary>
 public sealed class AblationRuns
 {
-    public static readonly ExperimentConfig Config = new ExperimentConfig { RunDistillation = false } with
-    {
-        Bridge = new ExperimentConfig().Bridge with { Epochs = 2 },
-    };
+    public static readonly DirectionConfig Config = DirectionFiles.Load("synwesad-ppg-to-ecg", [.. DemoRuns.NoKd, "bridge.epochs=2"]);
     public static readonly AblationConfig Sweeps = new()
     {
         Ranks = [1, 4], Prototypes = [], PairFractions = [0.5, 1.0], PositionGrid = false, Seeds = [0, 1],
@@ -45,7 +42,7 @@ public class AblationTests(AblationRuns runs) : IClassFixture<AblationRuns>
         var pairs = ctx.Data.Pair.Count;
         int dIn = ctx.NewEncoder.OutputWidth(r.Positions.Input, ctx.X["pair"].New.shape[1..]);
         var shape = ctx.Teacher.encoder.BlockInputShape(r.Positions.Output, ctx.X["pair"].Old.shape[1..]);
-        var (nL, dL, nP) = (shape[^1], shape[^2], r.Config.Prototypes); // PaPaGei: (channels d_l, length N_l)
+        var (nL, dL, nP) = (shape[^1], shape[^2], r.Config.Bridge.Prototypes); // PaPaGei: (channels d_l, length N_l)
         foreach (var rank in new[] { 1, 4 })
             Assert.Equal(rank * dIn + rank * nP * nL + nP * dL, r.Points.First(p => p.Sweep == "rank" && p.Rank == rank).TrainableParameters);
         Assert.All(r.Points.Where(p => p.Sweep == "pair_fraction"),
@@ -56,12 +53,13 @@ public class AblationTests(AblationRuns runs) : IClassFixture<AblationRuns>
     [Fact]
     public void Same_seed_gives_the_same_bridge_and_another_seed_another()
     {
-        var again = runs.Context.TrainBridge(runs.Record.Positions.Input, runs.Record.Positions.Output, rank: 1, seed: 1);
+        var rank1 = runs.Context.Config.Bridge with { Rank = 1 };
+        using var again = runs.Context.TrainBridge(runs.Record.Positions.Input, runs.Record.Positions.Output, 1, rank1);
         var recorded = Assert.Single(runs.Record.Points, p => p.Sweep == "rank" && p.Rank == 1 && p.Seed == 1);
         Assert.Equal(recorded.Metrics.Confusion, again.Result.Metrics.Confusion);
         Assert.Equal(recorded.Metrics.BalancedAccuracy, again.Result.Metrics.BalancedAccuracy);
-        var losses = (Seed0: runs.Context.TrainBridge(recorded.InputPosition, recorded.OutputPosition, rank: 1, seed: 0).Fit.History[0].Loss,
-                      Seed1: again.Fit.History[0].Loss);
+        using var seed0 = runs.Context.TrainBridge(recorded.InputPosition, recorded.OutputPosition, 0, rank1);
+        var losses = (Seed0: seed0.Fit.History[0].Loss, Seed1: again.Fit.History[0].Loss);
         Assert.NotEqual(losses.Seed0, losses.Seed1);
     }
 

@@ -1,4 +1,5 @@
 using BioXBridge.Experiments;
+using BioXBridge.Reports;
 using Xunit;
 
 namespace BioXBridge.Tests.Experiments;
@@ -9,10 +10,18 @@ namespace BioXBridge.Tests.Experiments;
 /// </summary>
 public sealed class DemoRuns
 {
-    public static readonly ExperimentConfig Config = new() { RunDistillation = false };
-    public RunRecord First { get; } = BridgeExperiment.Run(Config);
-    public RunRecord Second { get; } = BridgeExperiment.Run(Config);
-    public RunRecord Negative { get; } = BridgeExperiment.Run(Config with { NegativeControl = true, Name = "negative-control" });
+    public static readonly string[] NoKd = ["kd.enabled=false", "kd_contrast.enabled=false"];
+    public static readonly DirectionConfig Config = DirectionFiles.Load("synwesad-ppg-to-ecg", NoKd);
+    public RunRecord First { get; } = Run(Config);
+    public RunRecord Second { get; } = Run(Config);
+    public RunRecord Negative { get; } = Run(DirectionFiles.Load("synwesad-ppg-to-ecg", [.. NoKd, "dataset.negative_control=true"]));
+
+    public static RunRecord Run(DirectionConfig cfg, int seed = 0)
+    {
+        using var ctx = ExperimentContext.Load(cfg);
+        using var run = BridgeExperiment.Run(ctx, seed);
+        return run.Record;
+    }
 }
 
 public class BridgeExperimentTests(DemoRuns runs) : IClassFixture<DemoRuns>
@@ -56,8 +65,8 @@ public class BridgeExperimentTests(DemoRuns runs) : IClassFixture<DemoRuns>
         var r = runs.First;
         Assert.True(r.Synthetic);
         Assert.Contains("SYNTHETIC", r.DataNote);
-        Assert.Equal(DemoRuns.Config.NewModel.Layers, r.Positions.Stage1.Length);
-        Assert.Equal(DemoRuns.Config.OldModel.Blocks, r.Positions.Stage2.Length);
+        Assert.Equal(BioXBridge.Models.HuBertEcgConfig.Tiny.Layers, r.Positions.Stage1.Length);
+        Assert.Equal(BioXBridge.Models.PaPaGeiConfig.Tiny.Blocks, r.Positions.Stage2.Length);
         Assert.InRange(r.Positions.Input, 1, r.Positions.Stage1.Length);
         Assert.InRange(r.Positions.Output, 0, r.Positions.Stage2.Length - 1);
         Assert.Equal(r.Positions.Stage2.Max(), r.Positions.Stage2[r.Positions.Output]);
@@ -73,14 +82,14 @@ public class BridgeExperimentTests(DemoRuns runs) : IClassFixture<DemoRuns>
         var dir = Path.Combine(Path.GetTempPath(), "bioxbridge-test-" + Guid.NewGuid().ToString("N"));
         try
         {
-            RunFolder.Write(runs.First, dir);
+            RunFolder.Write(runs.First, dir, staging => RunReport.Write(runs.First, staging));
             var back = RunFolder.Read(dir);
             Assert.Equal(runs.First.Methods["bridge"].Metrics.F1Macro, back.Methods["bridge"].Metrics.F1Macro);
             Assert.Equal(runs.First.Config, back.Config);
             var csv = File.ReadAllLines(Path.Combine(dir, RunFolder.ResultsFile));
             Assert.Equal(1 + runs.First.Methods.Count, csv.Length);
             Assert.All(csv.Skip(1), line => Assert.Contains(",synthetic,", line));
-            var html = File.ReadAllText(Path.Combine(dir, RunFolder.ReportFile));
+            var html = File.ReadAllText(Path.Combine(dir, RunReport.File));
             Assert.Contains("Plotly.newPlot", html);
             Assert.DoesNotContain("src=\"https://cdn.plot.ly", html); // plotly.js is inlined: the page works offline
             Assert.Contains("SYNTHETIC", html);
@@ -103,7 +112,7 @@ public class BridgeExperimentTests(DemoRuns runs) : IClassFixture<DemoRuns>
         var root = Path.Combine(Path.GetTempPath(), "bioxbridge-figs-" + Guid.NewGuid().ToString("N"));
         try
         {
-            RunFolder.Write(runs.First, Path.Combine(root, "runs", "demo-a"));
+            RunFolder.Write(runs.First, Path.Combine(root, "runs", "demo-a"), staging => RunReport.Write(runs.First, staging));
             // with Chromium on the machine (CI installs it) every figure also gets a PNG, which must show a drawn chart
             var chromium = HeadlessChromium.Find();
             var result = FigureExport.Export(FigureExport.FindRuns(Path.Combine(root, "runs")), Path.Combine(root, "figures"), chromium);

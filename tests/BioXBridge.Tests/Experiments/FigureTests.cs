@@ -1,4 +1,5 @@
 using BioXBridge.Experiments;
+using BioXBridge.Reports;
 using Plotly.NET;
 using Xunit;
 
@@ -26,7 +27,7 @@ public class FigureTests
             Name = "handmade", Dataset = "synwesad", Synthetic = synthetic, DataNote = synthetic ? "SYNTHETIC stand-in" : "real data",
             Positions = new PositionRecord(3, 14, [0.5, 0.6, 0.7, 0.65], [.. Enumerable.Range(0, 18).Select(i => i / 20.0)], "F1Macro"),
             NewBlocks = 4, OldBlocks = 18, Points = points, Weights = new Dictionary<string, string>(), PeakMemoryBytes = 0, Seconds = 1,
-            StartedUtc = DateTime.UnixEpoch, Versions = new Dictionary<string, string>(), Config = new ExperimentConfig(), Ablation = new AblationConfig(),
+            StartedUtc = DateTime.UnixEpoch, Versions = new Dictionary<string, string>(), Config = DemoRuns.Config, Ablation = new AblationConfig(),
         };
     }
 

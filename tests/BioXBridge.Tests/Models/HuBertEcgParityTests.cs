@@ -167,12 +167,5 @@ public class HuBertEcgParityTests(ITestOutputHelper output)
         Assert.DoesNotContain(keys, k => k.StartsWith("final_proj") || k.StartsWith("label_embedding"));
         using var pp = new PaPaGei(PaPaGeiConfig.Tiny);
         Assert.DoesNotContain(pp.state_dict().Keys, k => k.StartsWith("final_bn") || k.StartsWith("dense") || k.Contains("expert") || k.Contains("gating"));
-#if !SCRATCH
-        // the demo's weights are looked up by a hash of the config's JSON: the new fields must not change it
-        var cfg = new BioXBridge.Experiments.ExperimentConfig();
-        var embedded = typeof(BioXBridge.Experiments.PretrainedStore).Assembly.GetManifestResourceNames();
-        Assert.Contains("BioXBridge.Assets.pretrained." + BioXBridge.Experiments.PretrainedModels.NewEncoderFile(cfg), embedded);
-        Assert.Contains("BioXBridge.Assets.pretrained." + BioXBridge.Experiments.PretrainedModels.TeacherFile(cfg), embedded);
-#endif
     }
 }

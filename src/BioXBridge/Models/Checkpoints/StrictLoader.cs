@@ -13,25 +13,35 @@ public static class StrictLoader
     /// <summary>
     /// Loads a safetensors file, or a torch.save zip holding a flat state dict (or one under
     /// model/module/model_state_dict/state_dict) with the module's key names. Returns the number of tensors loaded.
+    /// <paramref name="adapt"/> is the only way a tensor of another shape gets in: called with the key, the file's
+    /// tensor and the module's, it returns the values to load instead (of the module's shape) or null to refuse.
     /// </summary>
-    public static int Load(nn.Module module, string safetensorsOrPt)
+    public static int Load(nn.Module module, string safetensorsOrPt, Func<string, Tensor, Tensor, Tensor?>? adapt = null)
     {
         var (tensors, _, _) = CheckpointConverter.ReadStateDict(safetensorsOrPt);
         var target = module.state_dict();
-        CheckpointConverter.Check(safetensorsOrPt, $"{module.GetName()}'s state dict", Expected(module),
-            tensors.Select(t => (t.Key, t.Value.Shape, t.Value.DType)));
         using var scope = NewDisposeScope();
+        var adapted = new Dictionary<string, Tensor>();
+        if (adapt is not null)
+            foreach (var (name, raw) in tensors)
+                if (target.TryGetValue(name, out var dst) && !dst.shape.SequenceEqual(raw.Shape) && adapt(name, FromRaw(raw, dst.dtype), dst) is Tensor t)
+                    adapted[name] = t.shape.SequenceEqual(dst.shape) ? t
+                        : throw new InvalidOperationException($"adapting {name} gave {RawTensor.FormatShape(t.shape)}, not {RawTensor.FormatShape(dst.shape)}");
+        CheckpointConverter.Check(safetensorsOrPt, $"{module.GetName()}'s state dict", Expected(module),
+            tensors.Select(t => (t.Key, adapted.TryGetValue(t.Key, out var a) ? a.shape : t.Value.Shape, t.Value.DType)));
         using (no_grad())
         {
             foreach (var (name, raw) in tensors)
-            {
-                var dst = target[name];
-                var src = empty(raw.Shape, dst.dtype);
-                src.bytes = raw.Data;
-                dst.copy_(src);
-            }
+                target[name].copy_(adapted.TryGetValue(name, out var a) ? a : FromRaw(raw, target[name].dtype));
         }
         return tensors.Count;
+    }
+
+    private static Tensor FromRaw(RawTensor raw, ScalarType dtype)
+    {
+        var t = empty(raw.Shape, dtype);
+        t.bytes = raw.Data;
+        return t;
     }
 
     /// <summary>The module's tensors (parameters and buffers) as manifest entries: name, shape, safetensors dtype.</summary>

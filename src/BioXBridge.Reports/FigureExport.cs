@@ -2,7 +2,9 @@ using System.Net;
 using System.Text;
 using Plotly.NET;
 
-namespace BioXBridge.Experiments;
+using BioXBridge.Experiments;
+
+namespace BioXBridge.Reports;
 
 /// <summary>
 /// Regenerates every figure of a set of run folders: one HTML file per chart (deterministic names

@@ -4,7 +4,9 @@ using Plotly.NET.CSharp;
 using CChart = Plotly.NET.CSharp.Chart;
 using Chart = Plotly.NET.Chart;
 
-namespace BioXBridge.Experiments;
+using BioXBridge.Experiments;
+
+namespace BioXBridge.Reports;
 
 /// <summary>
 /// Plotly.NET charts of one run, shared by the HTML report, the notebooks and the figures command. Every title of a
@@ -12,7 +14,7 @@ namespace BioXBridge.Experiments;
 /// </summary>
 public static class RunCharts
 {
-    public static readonly string[] MethodOrder = ["oracle", "random", "kd", "bridge"];
+    public static readonly string[] MethodOrder = BridgeExperiment.Methods;
 
     public static string Tag(RunRecord r) => Tag(r.Synthetic);
     public static string Tag(bool synthetic) => synthetic ? " — SYNTHETIC data" : "";

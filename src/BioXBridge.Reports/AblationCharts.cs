@@ -2,7 +2,9 @@ using Plotly.NET;
 using Plotly.NET.CSharp;
 using CChart = Plotly.NET.CSharp.Chart;
 
-namespace BioXBridge.Experiments;
+using BioXBridge.Experiments;
+
+namespace BioXBridge.Reports;
 
 /// <summary>
 /// Figure 4 equivalents (a metric against bridge rank, prototype count and fraction of paired windows, with the
@@ -57,7 +59,7 @@ public static class AblationCharts
                                                     Id: StyleParam.SubPlotId.NewYAxis(2), Overlaying: StyleParam.LinearAxisId.NewY(1), ShowGrid: false)
             .WithLegendStyle(Orientation: StyleParam.Orientation.Horizontal, X: 0, Y: 1.02, YAnchor: StyleParam.YAnchorPosition.Bottom)
             .WithSize(Width: RunCharts.Width, Height: RunCharts.Height);
-        var fixedPart = pairs ? $"r = {r.Config.Rank}, N_p = {r.Config.Prototypes}" : sweep == "rank" ? $"N_p = {r.Config.Prototypes}" : $"r = {r.Config.Rank}";
+        var fixedPart = pairs ? $"r = {r.Config.Bridge.Rank}, N_p = {r.Config.Bridge.Prototypes}" : sweep == "rank" ? $"N_p = {r.Config.Bridge.Prototypes}" : $"r = {r.Config.Bridge.Rank}";
         return Plotly.NET.Chart.withTitle($"Ablation: {what} ({fixedPart}, m = {r.Positions.Input}, l = {r.Positions.Output}){RunCharts.Tag(r.Synthetic)}", null).Invoke(chart);
     }
 
@@ -91,7 +93,7 @@ public static class AblationCharts
     /// <summary>Balanced accuracy (%) of the configured bridge at the selected positions with all pairs, over seeds; NaN if no sweep trained it.</summary>
     public static double SelectedScore(AblationRecord r) =>
         r.Points.Where(p => p.Sweep != "positions" && p.InputPosition == r.Positions.Input && p.OutputPosition == r.Positions.Output &&
-                            p.Rank == r.Config.Rank && p.Prototypes == r.Config.Prototypes && p.PairFraction == 1)
+                            p.Rank == r.Config.Bridge.Rank && p.Prototypes == r.Config.Bridge.Prototypes && p.PairFraction == 1)
                 .GroupBy(p => p.Seed).Select(g => 100 * g.First().Metrics.BalancedAccuracy).DefaultIfEmpty(double.NaN).Average();
 
     /// <summary>Every ablation chart under a stable file-name stem; sweeps that were not run are left out.</summary>

@@ -2,7 +2,9 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 
-namespace BioXBridge.Experiments;
+using BioXBridge.Experiments;
+
+namespace BioXBridge.Reports;
 
 /// <summary>
 /// A single self-contained HTML page for one run: the data note, the results table, method bars, both position
@@ -10,6 +12,11 @@ namespace BioXBridge.Experiments;
 /// </summary>
 public static class RunReport
 {
+    public const string File = "report.html";
+
+    /// <summary>Writes the page into a run folder (being staged).</summary>
+    public static void Write(RunRecord r, string folder) => System.IO.File.WriteAllText(Path.Combine(folder, File), Html(r));
+
     public static string Html(RunRecord r)
     {
         var sb = new StringBuilder();

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 
-namespace BioXBridge.Experiments;
+using BioXBridge.Experiments;
+
+namespace BioXBridge.Reports;
 
 /// <summary>PNG screenshots of local HTML pages with Debian's headless Chromium (no network, no GPU).</summary>
 public static class HeadlessChromium

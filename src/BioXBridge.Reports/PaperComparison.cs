@@ -1,7 +1,9 @@
 using Plotly.NET;
 using CChart = Plotly.NET.CSharp.Chart;
 
-namespace BioXBridge.Experiments;
+using BioXBridge.Experiments;
+
+namespace BioXBridge.Reports;
 
 /// <summary>One row of the paper's Table 1: mean over five seeds, metrics in %, trainable parameters as printed.</summary>
 public sealed record PaperRow(string Dataset, string Old, string New, string Method, double? BalancedAccuracy, double? F1Macro,
@@ -16,7 +18,7 @@ public static class PaperComparison
 {
     /// <summary>Our method keys → the paper's method names, in Table 1's order.</summary>
     public static readonly (string Key, string Paper)[] Methods =
-        [("random", "Random"), ("kd", "KD"), ("bridge", "BioX-Bridge"), ("oracle", "Oracle (old modality)")];
+        [("random", "Random"), ("kd", "KD"), ("kd_contrast", "KD-Contrast"), ("bridge", "BioX-Bridge"), ("oracle", "Oracle (old modality)")];
 
     public static readonly IReadOnlyList<PaperRow> Table1 = Rows(
         ("ISRUC", "eeg", "ecg", "Random 50.00 46.48 53.52 –|KD 60.24 61.01 72.96 30.4M|KD-Contrast 60.66 56.56 63.57 30.4M|BioX-Bridge 60.11 61.20 74.02 1.8M|Oracle (old modality) 80.13 82.06 87.19 –"),
