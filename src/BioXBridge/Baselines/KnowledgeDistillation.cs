@@ -30,8 +30,10 @@ public static class KnowledgeDistillation
         if (contrast && teacherPooled is null) throw new ArgumentNullException(nameof(teacherPooled), "KD-Contrast needs the teacher's pooled features");
         foreach (var p in student.parameters()) p.requires_grad = true;
         var x = pairNew.to(device);
-        var soft = nn.functional.softmax(teacherLogits.to(device) / cfg.Temperature, 1);
-        double t2 = cfg.Temperature * cfg.Temperature;
+        // constants as long-lived Scalars (see Scalars: a temporary one can be freed mid-call)
+        var (invT, t2, weight, invTau) = (Scalars.Of(1 / cfg.Temperature), Scalars.Of(cfg.Temperature * cfg.Temperature),
+                                          Scalars.Of(cfg.ContrastWeight), Scalars.Of(1 / cfg.ContrastTemperature));
+        var soft = nn.functional.softmax(teacherLogits.to(device).mul(invT), 1);
         var trainable = new Distilled(student, contrast ? (int)teacherPooled!.shape[1] : 0, cfg.ProjectionDim);
         trainable.to(device);
         var features = contrast ? teacherPooled!.to(device) : null;
@@ -40,9 +42,9 @@ public static class KnowledgeDistillation
             idx =>
             {
                 var pooled = student.encoder.Pool(student.encoder.call(x[idx]));
-                var kd = nn.functional.kl_div(nn.functional.log_softmax(student.head.call(pooled) / cfg.Temperature, 1), soft[idx],
-                                              reduction: nn.Reduction.Sum) * t2 / idx.shape[0];
-                return contrast ? kd + cfg.ContrastWeight * trainable.InfoNce(pooled, features![idx], cfg.ContrastTemperature) : kd;
+                var kd = nn.functional.kl_div(nn.functional.log_softmax(student.head.call(pooled).mul(invT), 1), soft[idx],
+                                              reduction: nn.Reduction.None).sum(1).mean().mul(t2);
+                return contrast ? kd + trainable.InfoNce(pooled, features![idx], invTau).mul(weight) : kd;
             },
             () => TeacherTraining.Evaluate(student, valNew, valLabels, classes, device).BalancedAccuracy,
             contrast ? "kd-contrast" : "kd", progress);
@@ -77,13 +79,13 @@ public static class KnowledgeDistillation
         }
 
         /// <summary>Symmetric InfoNCE: pair i's student and teacher projections are positives, the batch's others negatives.</summary>
-        public Tensor InfoNce(Tensor studentPooled, Tensor teacherPooled, double temperature)
+        public Tensor InfoNce(Tensor studentPooled, Tensor teacherPooled, Scalar inverseTemperature)
         {
             var s = nn.functional.normalize(student_projection!.call(studentPooled), dim: 1);
             var t = nn.functional.normalize(teacher_projection!.call(teacherPooled), dim: 1);
-            var logits = s.matmul(t.T) / temperature;
+            var logits = s.matmul(t.T).mul(inverseTemperature);
             var same = arange(logits.shape[0], device: logits.device);
-            return (nn.functional.cross_entropy(logits, same) + nn.functional.cross_entropy(logits.T, same)) / 2;
+            return stack([nn.functional.cross_entropy(logits, same), nn.functional.cross_entropy(logits.T, same)]).mean();
         }
     }
 }

@@ -44,7 +44,7 @@ public static class BridgeTrainer
 
     public static Tensor Alignment(Tensor predicted, Tensor target, AlignmentLoss loss) => loss switch
     {
-        AlignmentLoss.Cosine => (1 - nn.functional.cosine_similarity(predicted, target, dim: 1)).mean(),
+        AlignmentLoss.Cosine => nn.functional.cosine_similarity(predicted, target, dim: 1).neg().add(Scalars.Of(1)).mean(), // 1 − cos, exactly
         AlignmentLoss.L1 => nn.functional.l1_loss(predicted, target),
         AlignmentLoss.Mse => nn.functional.mse_loss(predicted, target),
         _ => throw new ArgumentOutOfRangeException(nameof(loss), loss, null),

@@ -119,7 +119,7 @@ internal sealed class PositionalConv : Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
-        var w = weight_g * weight_v / weight_v.pow(2).sum([0, 1], keepdim: true).sqrt();
+        var w = weight_g * weight_v / weight_v.square().sum([0, 1], keepdim: true).sqrt();
         return functional.conv1d(x, w, bias, padding: padding, groups: groups);
     }
 }
@@ -161,7 +161,7 @@ internal sealed class SelfAttention : Module<Tensor, Tensor>
         long b = x.shape[0], n = x.shape[1], d = x.shape[2], hd = d / heads;
         Tensor Split(Tensor t) => t.view(b, n, heads, hd).transpose(1, 2);
         var (q, k, v) = (Split(q_proj.call(x)), Split(k_proj.call(x)), Split(v_proj.call(x)));
-        var attn = functional.softmax(q.matmul(k.transpose(-1, -2)) / Math.Sqrt(hd), -1);
+        var attn = functional.softmax(q.matmul(k.transpose(-1, -2)).div(Scalars.Of(Math.Sqrt(hd))), -1);
         return out_proj.call(attn.matmul(v).transpose(1, 2).reshape(b, n, d));
     }
 }

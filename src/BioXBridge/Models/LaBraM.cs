@@ -126,7 +126,7 @@ internal sealed class LabramAttention : Module<Tensor, Tensor>
         long b = x.shape[0], n = x.shape[1];
         var bias = q_bias is null ? null : cat([q_bias, zeros_like(v_bias!), v_bias!]);
         var t = functional.linear(x, qkv.weight!, bias).reshape(b, n, 3, heads, -1).permute(2, 0, 3, 1, 4);
-        var q = q_norm.call(t[0]) * scale; // upstream scales after the norm
+        var q = q_norm.call(t[0]).mul(Scalars.Of(scale)); // upstream scales after the norm
         var k = k_norm.call(t[1]);
         var attn = functional.softmax(q.matmul(k.transpose(-2, -1)), -1);
         return proj.call(attn.matmul(t[2]).transpose(1, 2).reshape(b, n, -1));
@@ -267,7 +267,7 @@ public sealed class LaBraM : LayeredEncoder
     {
         if (microvolts.dim() != 3 || microvolts.shape[2] % patchSize != 0)
             throw new ArgumentException($"expected (batch, channels, k·{patchSize} samples); got ({string.Join(", ", microvolts.shape)})");
-        return (microvolts.to_type(ScalarType.Float32) / 100).reshape(microvolts.shape[0], microvolts.shape[1], -1, patchSize);
+        return microvolts.to_type(ScalarType.Float32).div(Scalars.Of(100)).reshape(microvolts.shape[0], microvolts.shape[1], -1, patchSize);
     }
 
     /// <summary>

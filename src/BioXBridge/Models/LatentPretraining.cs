@@ -22,7 +22,7 @@ public static class LatentPretraining
         var xs = x.to(device);
         return TrainingLoop.Run(both, (int)x.shape[0], cfg,
             idx => nn.functional.mse_loss(both.call(xs[idx]), t[idx]),
-            () => -Batches.Map(xVal, 64, device, both.call).sub(tVal.cpu()).pow(2).mean().item<float>(),
+            () => -Batches.Map(xVal, 64, device, both.call).sub(tVal.cpu()).square().mean().item<float>(),
             "pretrain", progress);
     }
 

@@ -55,7 +55,7 @@ internal sealed class NormWearAttention : Module<Tensor, Tensor>
         long b = x.shape[0], n = x.shape[1], c = x.shape[2], hd = c / heads;
         var parts = qkv.call(x).reshape(b, n, 3, heads, hd).permute(2, 0, 3, 1, 4);
         var (q, k, v) = (parts[0], parts[1], parts[2]);
-        var attn = functional.softmax(q.matmul(k.transpose(-2, -1)) * (1.0 / Math.Sqrt(hd)), -1);
+        var attn = functional.softmax(q.matmul(k.transpose(-2, -1)).mul(Scalars.Of(1.0 / Math.Sqrt(hd))), -1);
         return proj.call(attn.matmul(v).transpose(1, 2).reshape(b, n, c));
     }
 }
