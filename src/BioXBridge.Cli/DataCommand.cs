@@ -42,6 +42,8 @@ public static class DataCommand
                                                     "at model input) or NormWear's input itself, (3, 3, 388, 65) per window (0.9 MB each)"),
                         new("labels", "nearest|fftround", "how labels are carried to each signal's rate (default nearest; fftround = the release)"),
                         new("data-seed", "N", "seed of a synthetic dataset (default 0)"),
+                        new("direction", "NAME|FILE", "synthetic sets: render exactly the windows this direction's run generates (its size, seed and\n" +
+                                                      "negative-control mode), so 'predict' and prepared-data runs see the same data"),
                         new("negative-control", null, "synthetic sets: the negative-control variant"), Help], Prepare),
     };
 
@@ -55,6 +57,18 @@ public static class DataCommand
                                                          a.Enum("isruc-source", BioXBridge.Data.IsrucSource.Mat),
                                                          a.String("split") is { } manifest ? BioXBridge.Data.SplitManifest.Locate(manifest) : null,
                                                          a.Enum("emg", BioXBridge.Data.FogEmgForm.Raw));
+        if (a.String("direction") is string direction)
+        {
+            var cfg = BioXBridge.Experiments.DirectionFiles.Load(direction, a.Has("negative-control") ? ["dataset.negative_control=true"] : []);
+            if (cfg.Dataset.Name != dataset)
+                throw new UsageException($"{name}: direction '{cfg.Name}' runs on {cfg.Dataset.Name}, not {dataset}");
+            if (a.Has("data-seed") || a.Has("split-seed"))
+                throw new UsageException($"{name}: --direction fixes the seeds; change them in the direction (--set is not available here)");
+            options = BioXBridge.Experiments.DirectionData.Options(cfg.Dataset, cfg.Old.Modality) with
+            {
+                Labels = options.Labels, SplitManifest = options.SplitManifest, FogEmg = options.FogEmg,
+            };
+        }
         if (a.Has("isruc-source") && dataset != "isruc-s1")
             throw new UsageException($"{name}: option '--isruc-source' applies to isruc-s1 only, not {dataset}");
         if (a.Has("emg") && dataset is not ("fog" or "synfog"))

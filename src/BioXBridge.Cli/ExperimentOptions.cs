@@ -40,9 +40,6 @@ public static class ExperimentOptions
         if (a.Has("threads")) TorchSharp.torch.set_num_threads(a.Int("threads", 1, 1));
         var sets = new List<string>();
         void Set(string key, object value) => sets.Add($"{key}={JsonSerializer.Serialize(value)}");
-        if (a.String("data") is string d) Set("dataset.prepared", Path.GetFullPath(d));
-        if (a.String("new-weights") is string nw) Set("new.weights", Path.GetFullPath(nw));
-        if ((a.String("old-weights") ?? a.String("teacher-weights")) is string ow) Set("old.weights", Path.GetFullPath(ow));
         if (a.Has("data-seed")) Set("dataset.seed", a.Int("data-seed", 0, 0));
         if (a.Has("negative-control")) Set("dataset.negative_control", true);
         if (a.Has("epochs")) Set("bridge.epochs", a.Int("epochs", 1, 1));
@@ -52,7 +49,8 @@ public static class ExperimentOptions
         if (a.Has("prototype-init")) Set("bridge.prototype_init", a.Enum("prototype-init", Bridge.PrototypeInit.Gaussian).ToString().ToLowerInvariant());
         sets.AddRange(extra ?? []);
         sets.AddRange(a.Strings("set"));
-        return DirectionFiles.Load(direction ?? a.String("direction") ?? DefaultDirection, sets);
+        return DirectionFiles.Load(direction ?? a.String("direction") ?? DefaultDirection, a.String("data"), a.String("new-weights"),
+                                   a.String("old-weights") ?? a.String("teacher-weights"), [.. sets]);
     }
 
     public static TorchSharp.torch.Device Device(CliArgs a) => Devices.Parse(a.String("device") ?? "cpu");

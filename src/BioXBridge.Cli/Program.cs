@@ -1,5 +1,17 @@
 using BioXBridge.Cli;
 
+// MKL must start single-threaded (see NativeThreads): a process started without the variable runs itself again with it
+if (BioXBridge.NativeThreads.StartedWithout && Environment.ProcessPath is string self)
+{
+    var child = new System.Diagnostics.ProcessStartInfo(self) { UseShellExecute = false };
+    if (Path.GetFileNameWithoutExtension(self) == "dotnet") child.ArgumentList.Add(Environment.GetCommandLineArgs()[0]);   // 'dotnet BioXBridge.Cli.dll …'
+    foreach (var arg in args) child.ArgumentList.Add(arg);
+    child.Environment[BioXBridge.NativeThreads.Variable] = "1";
+    using var process = System.Diagnostics.Process.Start(child)!;
+    process.WaitForExit();
+    return process.ExitCode;
+}
+
 // bioxbridge <command> [options]: the CLI twin of every notebook step. Each command parses its own words, so commands
 // with sub-commands (models) and plain ones share one table.
 var commands = new Dictionary<string, (string About, Func<string[], int> Run)>
@@ -7,6 +19,7 @@ var commands = new Dictionary<string, (string About, Func<string[], int> Run)>
     ["demo"] = (DemoCommand.About, a => CliArgs.Run("demo", a, DemoCommand.Options, DemoCommand.About, DemoCommand.Run)),
     ["directions"] = (DirectionsCommand.About, a => CliArgs.Run("directions", a, DirectionsCommand.Options, DirectionsCommand.About, DirectionsCommand.Run)),
     ["run"] = (RunCommand.About, a => CliArgs.Run("run", a, RunCommand.Options, RunCommand.About, RunCommand.Run)),
+    ["report"] = (ReportCommand.About, a => CliArgs.Run("report", a, ReportCommand.Options, ReportCommand.About, ReportCommand.Run)),
     ["predict"] = (PredictCommand.About, a => CliArgs.Run("predict", a, PredictCommand.Options, PredictCommand.About, PredictCommand.Run)),
     ["positions"] = (PositionsCommand.About, a => CliArgs.Run("positions", a, PositionsCommand.Options, PositionsCommand.About, PositionsCommand.Run)),
     ["ablations"] = (AblationsCommand.About, a => CliArgs.Run("ablations", a, AblationsCommand.Options, AblationsCommand.About, AblationsCommand.Run)),

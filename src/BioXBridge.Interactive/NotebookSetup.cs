@@ -30,6 +30,7 @@ public static class NotebookSetup
         lock (Gate)
         {
             var status = new List<string>();
+            BioXBridge.NativeThreads.Configure();
             if (prepareTorch)
                 status.AddRange(TorchNotebookSupport.Prepare());
 

@@ -17,16 +17,23 @@ public static class FigureExport
 
     /// <summary>
     /// Result folders under <paramref name="runs"/> (a run's <c>record.json</c> or an <c>ablations.json</c>): the folder
-    /// itself if it holds one, else its children that do.
+    /// itself if it holds one, else every folder below it that does (seed folders of <c>run</c> included).
     /// </summary>
     public static IReadOnlyList<string> FindRuns(string runs)
     {
-        if (!Directory.Exists(runs)) throw new DirectoryNotFoundException($"--runs {runs}: no such folder");
+        if (!Directory.Exists(runs)) throw new DirectoryNotFoundException($"{runs}: no such folder");
         static bool Holds(string d) => File.Exists(Path.Combine(d, RunFolder.RecordFile)) || File.Exists(Path.Combine(d, Ablations.RecordFile));
         if (Holds(runs)) return [Path.GetFullPath(runs)];
-        var found = Directory.GetDirectories(runs).Where(Holds).Select(Path.GetFullPath).OrderBy(d => d, StringComparer.Ordinal).ToArray();
+        var found = Directory.GetDirectories(runs, "*", SearchOption.AllDirectories).Where(Holds).Select(Path.GetFullPath).OrderBy(d => d, StringComparer.Ordinal).ToArray();
         return found.Length > 0 ? found
-            : throw new FileNotFoundException($"--runs {runs}: no {RunFolder.RecordFile} or {Ablations.RecordFile} in it or in its sub-folders");
+            : throw new FileNotFoundException($"{runs}: no {RunFolder.RecordFile} or {Ablations.RecordFile} in it or in its sub-folders");
+    }
+
+    /// <summary>A result folder's name in figure file names: a seed folder of <c>run</c> is prefixed by its direction's.</summary>
+    public static string RunName(string folder)
+    {
+        var name = Path.GetFileName(folder);
+        return name.StartsWith("seed-", StringComparison.Ordinal) ? $"{Path.GetFileName(Path.GetDirectoryName(folder))}-{name}" : name;
     }
 
     /// <summary>Of the result folders under <paramref name="runs"/>, the newest run and the newest ablations (by when their record was written).</summary>
@@ -74,7 +81,7 @@ public static class FigureExport
             foreach (var folder in runFolders)
             {
                 var (note, charts) = Figures(folder);
-                var run = Path.GetFileName(folder);
+                var run = RunName(folder);
                 index.Append("<h2>").Append(WebUtility.HtmlEncode(run)).Append("</h2><p class=\"note\">")
                      .Append(WebUtility.HtmlEncode(note)).Append("</p>");
                 foreach (var (stem, chart) in charts)

@@ -21,7 +21,9 @@ public sealed record SynFogConfig(int Patients = 12, double MinutesPerTask = 3, 
 public static class SynFog
 {
     /// <summary>Bump whenever the generator's output changes (per mode): cached pre-trained weights are keyed on it.</summary>
-    public static int Version(bool negativeControl, string? classOnlyIn = null) => 1;   // every mode at its first version
+    /// <remarks>2: a stronger EEG freeze marker (background 8 instead of 12, theta ×2.5–3.0 instead of ×1.7–2.1), so that a
+    /// small LaBraM learns it from a few hundred windows.</remarks>
+    public static int Version(bool negativeControl, string? classOnlyIn = null) => 2;
 
     const double Fs = FogRecording.Hz;
     public const int TasksPerSession = 2;
@@ -64,7 +66,7 @@ public static class SynFog
         double thetaWalk = U(5, 8);
         return new Patient(StrideHz: U(0.85, 1.15), TremorHz: U(4, 7), EmgAmp: U(30, 120), MuscleGain: [U(0.7, 1.3), U(0.7, 1.3)],
             DutyPhase: U(0.8, 1.2) * Math.PI, EegGain: U(0.7, 1.4), ChannelGain: Enumerable.Range(0, 6).Select(_ => U(0.85, 1.15)).ToArray(),
-            AlphaHz: U(8.8, 11.2), ThetaHz: U(5, 7), ThetaWalk: thetaWalk, ThetaFreeze: thetaWalk * U(1.7, 2.1), NoiseUv: U(1, 3),
+            AlphaHz: U(8.8, 11.2), ThetaHz: U(5, 7), ThetaWalk: thetaWalk, ThetaFreeze: thetaWalk * U(2.5, 3.0), NoiseUv: U(1, 3),
             EmgNoise: U(0.03, 0.08));
     }
 
@@ -153,7 +155,7 @@ public static class SynFog
         {
             double a = 6 * alpha.Next(rng), t = (p.ThetaWalk + (p.ThetaFreeze - p.ThetaWalk) * eegFreeze[i]) * theta.Next(rng), cm = 0.6 * common.Next(rng);
             for (int ch = 0; ch < 6; ch++)
-                eeg[ch][i] = p.EegGain * p.ChannelGain[ch] * (12 * (cm + 0.8 * own[ch].Next(rng)) + a + t) + p.NoiseUv * rng.Uniform();
+                eeg[ch][i] = p.EegGain * p.ChannelGain[ch] * (8 * (cm + 0.8 * own[ch].Next(rng)) + a + t) + p.NoiseUv * rng.Uniform();
         }
         return new FogRecording(patient, session, task, eeg, emg, label);
     }

@@ -110,7 +110,7 @@ public sealed record BridgeArtifact
     {
         if (!weights.TryGetValue(role, out var from)) throw new InvalidDataException($"{source}: field 'weights.{role}' missing");
         if (from.StartsWith(FrozenModels.Initialised, StringComparison.Ordinal)) manual_seed(long.Parse(from[FrozenModels.Initialised.Length..]));
-        var module = wrap(ModelZoo.Get(spec.Model).Build(spec.Size, inputShape));
+        var module = wrap(ModelZoo.Get(spec.Model).Build(spec.Size, inputShape, spec.Settings));
         var origin = from.Split(' ')[0];
         var name = origin[(origin.IndexOf(':') + 1)..];
         if (origin.StartsWith("file:", StringComparison.Ordinal))

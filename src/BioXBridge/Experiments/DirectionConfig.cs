@@ -101,6 +101,8 @@ public sealed record RoleSpec
     public string? Weights { get; init; }
     /// <summary>LaBraM only: how a 16-row published time embedding reaches longer inputs (ISRUC's 30 patches).</summary>
     public LabramTimeEmbedding? TimeEmbedding { get; init; }
+    /// <summary>Fields of the port's configuration record replaced on top of the size's (<see cref="ConfigOverrides"/>).</summary>
+    public System.Text.Json.Nodes.JsonObject? Settings { get; init; }
 }
 
 /// <summary>What the new encoder regresses when it is pre-trained here (never the task's classes).</summary>

@@ -45,6 +45,20 @@ public static class DirectionFiles
         return Parse(node, source);
     }
 
+    /// <summary>
+    /// A direction with the usual substitutions of a real run: a prepared data folder and the two weight files (null
+    /// keeps the direction's own), then any further <c>field=value</c> overrides. What the notebooks' parameter cells call.
+    /// </summary>
+    public static DirectionConfig Load(string nameOrPath, string? preparedData, string? newWeights, string? oldWeights, params string[] overrides)
+    {
+        var sets = new List<string>();
+        void Set(string key, string? path) { if (path is not null) sets.Add($"{key}={JsonSerializer.Serialize(Path.GetFullPath(path))}"); }
+        Set("dataset.prepared", preparedData);
+        Set("new.weights", newWeights);
+        Set("old.weights", oldWeights);
+        return Load(nameOrPath, sets.Concat(overrides));
+    }
+
     /// <summary>Checks a JSON tree against the schema, then reads it; every problem names <paramref name="source"/> and the field.</summary>
     public static DirectionConfig Parse(JsonNode node, string source)
     {
@@ -103,6 +117,8 @@ public static class DirectionFiles
         {
             if (ModelZoo.Find(role.Model) is null) Fail(field + ".model", $"unknown model '{role.Model}'; expected one of {string.Join(", ", ModelZoo.All.Select(e => e.Name))}");
             if (role.TimeEmbedding is not null && role.Model != "labram-base") Fail(field + ".time_embedding", "applies to labram-base only");
+            try { if (ModelZoo.Find(role.Model) is { } entry) ConfigOverrides.Check(entry.ConfigType, role.Settings, field + ".settings"); }
+            catch (InvalidDataException e) { throw new InvalidDataException($"{source}: {e.Message}", e); }
         }
         if (c.Old.Modality == c.New.Modality) Fail("new.modality", $"the new modality must differ from the old one ({c.Old.Modality})");
         var d = c.Dataset;

@@ -44,11 +44,11 @@ public sealed class ExperimentContext : IDisposable
     private Tensor? targets, teacherLogits, teacherPooled;
     private PositionScores? positions;
 
-    private ExperimentContext(DirectionConfig cfg, Device device, PretrainedStore store, IProgress<ProgressReport>? progress)
+    private ExperimentContext(DirectionConfig cfg, Device device, PretrainedStore store, IProgress<ProgressReport>? progress, SplitData? data)
     {
         (Config, Device, this.store) = (cfg, device, store);
         progress?.Report(new ProgressReport("data", 0, 1, cfg.Dataset.Prepared is null ? $"generating {cfg.Dataset.Name}" : "reading " + cfg.Dataset.Prepared));
-        Data = DirectionData.Load(cfg);
+        Data = data ?? DirectionData.Load(cfg);
         var (oldEntry, newEntry) = (ModelZoo.Get(cfg.Old.Model), ModelZoo.Get(cfg.New.Model));
         X = Data.Named().ToDictionary(s => s.Name, s => (FrozenModels.ModelInputs(oldEntry, s.Data.Modality(OldModality)),
                                                          FrozenModels.ModelInputs(newEntry, s.Data.Modality(NewModality))));
@@ -57,9 +57,13 @@ public sealed class ExperimentContext : IDisposable
         Teacher = FrozenModels.Teacher(cfg, Data, X["train"].Old, X["val"].Old, store, device, weights, progress);
     }
 
-    /// <summary>Data, split and both frozen models of <paramref name="cfg"/> (the models load from the store, or train once).</summary>
-    public static ExperimentContext Load(DirectionConfig cfg, Device? device = null, IProgress<ProgressReport>? progress = null, PretrainedStore? store = null) =>
-        new(cfg, device ?? CPU, store ?? new PretrainedStore(), progress);
+    /// <summary>
+    /// Data, split and both frozen models of <paramref name="cfg"/> (the models load from the store, or train once).
+    /// <paramref name="data"/> passes windows already loaded with <see cref="DirectionData.Load"/> for this config.
+    /// </summary>
+    public static ExperimentContext Load(DirectionConfig cfg, Device? device = null, IProgress<ProgressReport>? progress = null,
+                                         PretrainedStore? store = null, SplitData? data = null) =>
+        new(cfg, device ?? CPU, store ?? new PretrainedStore(), progress, data);
 
     /// <summary>Says whether the numbers come from a synthetic stand-in, for every record, table and chart.</summary>
     public string DataNote => Data.Train.Synthetic

@@ -18,7 +18,7 @@ public static class FrozenModels
     public const string Initialised = "initialised:seed=";
 
     /// <summary>Bump when the pre-training targets change (the heart-rate detector, the band layout).</summary>
-    private const int TargetsVersion = 1;
+    private const int TargetsVersion = 2;
 
     public static string NewEncoderFile(DirectionConfig c, LayeredEncoder encoder, long[] inputShape) =>
         PretrainedStore.FileName($"{c.Dataset.Name}-{c.New.Modality}-encoder-{c.New.Model}",
@@ -37,7 +37,7 @@ public static class FrozenModels
     {
         var entry = ModelZoo.Get(cfg.New.Model);
         manual_seed(cfg.Pretraining.DataSeed);
-        var encoder = entry.Build(cfg.New.Size, inputShape);
+        var encoder = entry.Build(cfg.New.Size, inputShape, cfg.New.Settings);
         encoder.to(device);
         string source;
         if (cfg.New.Weights is string file) source = WeightFiles.LoadEncoder(encoder, file, cfg.New);
@@ -72,7 +72,7 @@ public static class FrozenModels
                                      IDictionary<string, string> weights, IProgress<ProgressReport>? progress = null, bool forceTrain = false)
     {
         manual_seed(cfg.Dataset.Seed);
-        var encoder = ModelZoo.Get(cfg.Old.Model).Build(cfg.Old.Size, xTrain.shape[1..]);
+        var encoder = ModelZoo.Get(cfg.Old.Model).Build(cfg.Old.Size, xTrain.shape[1..], cfg.Old.Settings);
         var teacher = new Classifier(encoder, data.Train.ClassNames.Count);
         teacher.to(device);
         if (cfg.Old.Weights is string file && WeightFiles.IsTeacher(file))

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -23,11 +24,16 @@ public sealed record ZooEntry(string Name, string DisplayName, Func<LayeredEncod
     /// <summary>Windows (N, channels, samples…) as prepared for this model's modality → the model's input batch.</summary>
     public Func<Tensor, Tensor> Input { get; init; } = x => x;
 
-    /// <summary>The port at <paramref name="size"/> for one model input of shape <paramref name="inputShape"/> (no batch axis).</summary>
-    public Func<ModelSize, long[], LayeredEncoder>? Sized { get; init; }
+    /// <summary>
+    /// The port at <paramref name="size"/> for one model input of shape <paramref name="inputShape"/> (no batch axis), with
+    /// a direction's <c>settings</c> applied to its configuration record (<see cref="ConfigOverrides"/>).
+    /// </summary>
+    public required Func<ModelSize, long[], JsonObject?, LayeredEncoder> Sized { get; init; }
 
-    public LayeredEncoder Build(ModelSize size, long[] inputShape) =>
-        Sized?.Invoke(size, inputShape) ?? (size == ModelSize.Full ? Full() : Tiny());
+    /// <summary>The configuration record type <c>settings</c> address.</summary>
+    public required Type ConfigType { get; init; }
+
+    public LayeredEncoder Build(ModelSize size, long[] inputShape, JsonObject? settings = null) => Sized(size, inputShape, settings);
 
     public static long CountParameters(torch.nn.Module m) => m.parameters().Sum(p => p.numel());
 }
@@ -44,27 +50,38 @@ public static class ModelZoo
             [6, 16, 200], "labram_reference.py", "--channels 6 --patches 16 --threads {threads}")
         {
             Input = x => LaBraM.PrepareInput(x),
-            // one time_embed row per 1-s patch: ISRUC's 30-s epochs need 30 (LaBraMConfig.TimeEmbedding says how a
-            // 16-row published table reaches them)
-            Sized = (size, shape) =>
+            // one time_embed row per 1-s patch: ISRUC's 30-s epochs need 30 (LabramTimeEmbedding says how a 16-row
+            // published table reaches them)
+            Sized = (size, shape, settings) =>
             {
-                var c = size == ModelSize.Full ? LaBraMConfig.PretrainedStudent : LaBraMConfig.Tiny;
+                var c = ConfigOverrides.Apply(size == ModelSize.Full ? LaBraMConfig.PretrainedStudent : LaBraMConfig.Tiny, settings);
                 return new LaBraM(c with { TimePositions = Math.Max(c.TimePositions, (int)shape[1]) });
             },
+            ConfigType = typeof(LaBraMConfig),
         },
         new("hubert-ecg-small", "HuBERT-ECG small (ECG)", () => new HuBertEcg(HuBertEcgConfig.Small), () => new HuBertEcg(HuBertEcgConfig.Tiny),
             "whole published checkpoint: encoder (conv feature extractor, feature projection, positional conv, 8 layers) + masked_spec_embed + pre-training heads (final_proj, label_embedding)",
-            [6000], "hubert_ecg_reference.py"),
+            [6000], "hubert_ecg_reference.py")
+        {
+            Sized = (size, _, settings) => new HuBertEcg(ConfigOverrides.Apply(size == ModelSize.Full ? HuBertEcgConfig.Small : HuBertEcgConfig.Tiny, settings)),
+            ConfigType = typeof(HuBertEcgConfig),
+        },
         new("papagei-s", "PaPaGei-S (PPG)", () => new PaPaGei(PaPaGeiConfig.Full), () => new PaPaGei(PaPaGeiConfig.Tiny),
             "whole published ResNet1DMoE: stem + 18 basic blocks (the bridge's encoder) + final_bn, dense and the two MoE regression heads",
-            [1, 7500], "papagei_reference.py"),
+            [1, 7500], "papagei_reference.py")
+        {
+            Sized = (size, _, settings) => new PaPaGei(ConfigOverrides.Apply(size == ModelSize.Full ? PaPaGeiConfig.Full : PaPaGeiConfig.Tiny, settings)),
+            ConfigType = typeof(PaPaGeiConfig),
+        },
         new("normwear", "NormWear (wearables)", () => new NormWear(NormWearConfig.Full), () => new NormWear(NormWearConfig.Tiny),
             "MAE encoder only (patch embedding, cls token, fixed sin-cos pos_embed, 12 layers with their 6 channel-fusion blocks, final norm); the published file's decoder (≈8.0M, total ≈136.1M as in the paper) is dropped",
             [3, 3, 388, 65], "normwear_reference.py")
         {
             // raw (N, channels, samples) windows become per-channel scalograms; prepared scalograms pass through
             Input = x => x.dim() == 3 ? NormWearInput.Scalograms(x) : x,
-            Sized = (size, shape) => new NormWear((size == ModelSize.Full ? NormWearConfig.Full : NormWearConfig.Tiny) with { Channels = (int)shape[0] }),
+            Sized = (size, shape, settings) =>
+                new NormWear(ConfigOverrides.Apply(size == ModelSize.Full ? NormWearConfig.Full : NormWearConfig.Tiny, settings) with { Channels = (int)shape[0] }),
+            ConfigType = typeof(NormWearConfig),
         },
     ];
 

@@ -19,8 +19,10 @@ public static class PretrainingTargets
         }).ToArray(), [ecg.Count, 2]);
 
     /// <summary>
-    /// (N, bands): log mean power of the window in <paramref name="bands"/> geometrically spaced bands from 0.5 Hz to
-    /// Nyquist, averaged over channels. Heart rate, sleep-stage rhythms and tremor all move power between these bands.
+    /// (N, bands): the window's spectral shape: log of the share of its power in each of <paramref name="bands"/>
+    /// geometrically spaced bands from 0.5 Hz to Nyquist, averaged over channels. Heart rate, sleep-stage rhythms, a
+    /// theta rise and tremor all move power between these bands; the shares ignore the recording's overall gain, which
+    /// differs between people and says nothing about their state.
     /// </summary>
     public static Tensor BandPower(SignalWindows w, int bands = 8)
     {
@@ -36,6 +38,7 @@ public static class PretrainingTargets
             int from = (int)Math.Ceiling(lo / binHz), to = Math.Max(from + 1, (int)Math.Ceiling(hi / binHz));
             columns[b] = power[.., from..Math.Min(to, (int)power.shape[1])].mean([1]);
         }
-        return stack(columns, 1).add(1e-8).log().MoveToOuterDisposeScope();
+        var p = stack(columns, 1).add(Scalars.Of(1e-12));
+        return p.div(p.sum(1, keepdim: true)).log().MoveToOuterDisposeScope();
     }
 }

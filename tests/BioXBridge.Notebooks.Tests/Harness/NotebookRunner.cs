@@ -34,8 +34,12 @@ public static class NotebookRunner
         return run;
     }
 
-    /// <summary>Runs every code cell in order and stops at the first failing one (like nbconvert --execute).</summary>
-    public static async Task<NotebookRun> RunAsync(string notebookPath, string? workingDirectory = null)
+    /// <summary>
+    /// Runs every code cell in order and stops at the first failing one (like nbconvert --execute). <paramref name="inject"/>
+    /// runs one more cell right after the first cell that contains <c>After</c>, the way papermill injects parameters
+    /// after a notebook's parameters cell (tests use it to run a long notebook at a small size).
+    /// </summary>
+    public static async Task<NotebookRun> RunAsync(string notebookPath, string? workingDirectory = null, (string After, string Code)? inject = null)
     {
         notebookPath = Path.GetFullPath(notebookPath);
         var document = Parse(notebookPath);
@@ -62,6 +66,14 @@ public static class NotebookRunner
                 run.Cells.Add(cell);
                 await RunCellAsync(kernel, cell);
                 if (cell.Failed) break;
+                if (inject is { } p && element.Contents.Contains(p.After, StringComparison.Ordinal))
+                {
+                    var injected = new CellRun { Number = number, CodeNumber = ++codeNumber, KernelName = cell.KernelName, Code = p.Code };
+                    run.Cells.Add(injected);
+                    await RunCellAsync(kernel, injected);
+                    if (injected.Failed) break;
+                    inject = null;
+                }
             }
         }
         finally

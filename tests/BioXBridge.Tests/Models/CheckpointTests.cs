@@ -82,6 +82,28 @@ public class CheckpointTests
     }
 
     [Fact]
+    public void LabramPretrainingLayoutWithTopLevelHeadsConvertsAndLoads()
+    {
+        // the published labram-base.pth holds, beside 'student.*', the pre-training projection head, lm head and logit scale
+        using var toy = new CheckpointToy();
+        var tensors = toy.state_dict().Select(kv => new KeyValuePair<string, RawTensor>("student." + kv.Key, Raw(kv.Value))).ToList();
+        foreach (var (name, shape) in new (string, long[])[] { ("student.mask_token", [1, 1, 4]), ("student.lm_head.weight", [8, 4]),
+                                                               ("projection_head.0.weight", [4, 4]), ("projection_head.0.bias", [4]), ("logit_scale", []) })
+            tensors.Add(new(name, Raw(zeros(shape))));
+        var input = Path.Combine(TempDir(), "labram-base-layout.safetensors");
+        SafetensorsFile.Write(input, tensors);
+        var output = Path.Combine(TempDir(), "out.safetensors");
+        var report = CheckpointConverter.Convert(ModelManifest.Find("labram-base"), input, output, StrictLoader.Expected(toy));
+        Assert.Equal(9, report.Written);
+        foreach (var extra in new[] { "projection_head.0.weight", "projection_head.0.bias", "logit_scale" })
+            Assert.Contains(report.Dropped, d => d.StartsWith(extra + " (not under student.)"));
+        Assert.Contains(report.Dropped, d => d.StartsWith("student.lm_head.weight"));
+        Assert.Equal(9, StrictLoader.Load(toy, output));
+    }
+
+    private static RawTensor Raw(Tensor t) => new(StrictLoader.DTypeName(t.dtype), t.shape, t.contiguous().bytes.ToArray());
+
+    [Fact]
     public void PapageiStyleFlatModulePrefixedCheckpointConvertsAndLoads()
     {
         using var toy = new CheckpointToy();
