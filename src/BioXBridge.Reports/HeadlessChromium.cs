@@ -10,7 +10,7 @@ public static class HeadlessChromium
     public static string? Find(string? explicitPath = null)
     {
         if (explicitPath is not null)
-            return File.Exists(explicitPath) ? explicitPath : throw new FileNotFoundException($"--chromium {explicitPath}: no such file", explicitPath);
+            return File.Exists(explicitPath) ? explicitPath : throw new FileNotFoundException($"{explicitPath}: no Chromium there", explicitPath);
         return new[] { "chromium", "chromium-browser", "google-chrome" }
             .SelectMany(n => (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Select(d => Path.Combine(d, n)))
             .FirstOrDefault(File.Exists);

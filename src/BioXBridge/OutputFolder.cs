@@ -14,7 +14,7 @@ public static class OutputFolder
     {
         var full = Path.GetFullPath(dir);
         if (File.Exists(full) || Directory.Exists(full) && Directory.EnumerateFileSystemEntries(full).Any())
-            throw new IOException($"--out {dir}: exists and is not an empty folder; {what} go to a new folder");
+            throw new IOException($"{dir}: exists and is not an empty folder; {what} go to a new folder");
         var staging = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.partial-{Environment.ProcessId}");
         if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
         Directory.CreateDirectory(staging);

@@ -40,7 +40,7 @@ public static class DatasetPreparation
     /// <summary>Every window of a dataset in recording order, before the subject split (synthetic sets: rendered now).</summary>
     public static PairedWindows Windows(string dataset, string? raw, PrepareOptions o) => dataset switch
     {
-        "wesad" => WesadPreprocessing.PrepareAll(NonEmpty(WesadReader.ReadAll(raw ?? throw new ArgumentException("wesad: --raw must point at the WESAD folder holding SX/SX.pkl")), dataset),
+        "wesad" => WesadPreprocessing.PrepareAll(NonEmpty(WesadReader.ReadAll(raw ?? throw new ArgumentException("wesad: needs the raw data folder (the WESAD folder holding SX/SX.pkl)")), dataset),
                                                  dataset, false, new WesadPreprocessingOptions(Labels: o.Labels)),
         "synwesad" => WesadPreprocessing.PrepareAll(SynWesad.Generate(SynWesadOf(o)), dataset, true, new WesadPreprocessingOptions(Labels: o.Labels)),
         "isruc-s1" => IsrucPreprocessing.PrepareAll(IsrucReader.ReadAll(Raw(dataset, raw, "the folder holding ExtractedChannels/ (or RawData/) and the scorer files"), o.IsrucSource), dataset, false),
@@ -77,7 +77,7 @@ public static class DatasetPreparation
     }
 
     private static string Raw(string dataset, string? raw, string what) =>
-        raw ?? throw new ArgumentException($"{dataset}: --raw must point at {what}");
+        raw ?? throw new ArgumentException($"{dataset}: needs the raw data folder ({what})");
 
     private static (SplitData, JsonObject) Isruc(PairedWindows windows, PrepareOptions o)
     {

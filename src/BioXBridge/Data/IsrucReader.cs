@@ -14,7 +14,7 @@ public static partial class IsrucReader
 {
     public static IReadOnlyList<IsrucSession> ReadAll(string root, IsrucSource source = IsrucSource.Mat)
     {
-        if (!Directory.Exists(root)) throw new DirectoryNotFoundException($"--raw {root}: no such folder");
+        if (!Directory.Exists(root)) throw new DirectoryNotFoundException($"{root}: no such folder");
         var (pattern, rx, what) = source == IsrucSource.Mat
             ? ("subject*.mat", MatRx(), "ExtractedChannels/subject<n>.mat")
             : ("*.rec", RecRx(), "RawData/<n>/<n>.rec");
@@ -22,9 +22,9 @@ public static partial class IsrucReader
                              .Select(f => (Path: f, M: rx.Match(Path.GetFileName(f)))).Where(f => f.M.Success)
                              .Select(f => (f.Path, Id: int.Parse(f.M.Groups[1].Value))).OrderBy(f => f.Id).ToList();
         if (files.Count == 0)
-            throw new FileNotFoundException($"--raw {root}: no {what} below it (--isruc-source {source.ToString().ToLowerInvariant()})");
+            throw new FileNotFoundException($"{root}: no {what} below it (ISRUC source {source.ToString().ToLowerInvariant()})");
         var dup = files.GroupBy(f => f.Id).FirstOrDefault(g => g.Count() > 1);
-        if (dup is not null) throw new InvalidDataException($"--raw {root}: subject {dup.Key} has several files: {string.Join(", ", dup.Select(f => f.Path))}");
+        if (dup is not null) throw new InvalidDataException($"{root}: subject {dup.Key} has several files: {string.Join(", ", dup.Select(f => f.Path))}");
         var labels = Directory.GetFiles(root, "*_1.txt", SearchOption.AllDirectories)
                               .GroupBy(Path.GetFileName).ToDictionary(g => g.Key!, g => g.First());
         return files.Select(f =>

@@ -106,7 +106,7 @@ public static class Ablations
     public static void Write(AblationRecord r, string dir)
     {
         if (File.Exists(Path.Combine(dir, RecordFile)))
-            throw new IOException($"--out {dir}: holds finished ablations ({RecordFile} exists); choose another folder");
+            throw new IOException($"{dir}: holds finished ablations ({RecordFile} exists); choose another folder");
         OutputFolder.Create(dir, "ablations", staging =>
         {
             File.WriteAllText(Path.Combine(staging, RecordFile), JsonSerializer.Serialize(r, RunRecord.Json));

@@ -20,11 +20,11 @@ public static class RunFolder
     public static string Check(string dir)
     {
         var full = Path.GetFullPath(dir);
-        if (File.Exists(full)) throw new IOException($"--out {dir}: is a file; expected a folder for the run");
+        if (File.Exists(full)) throw new IOException($"{dir}: is a file; expected a folder for the run");
         if (File.Exists(Path.Combine(full, RecordFile)))
-            throw new IOException($"--out {dir}: holds a finished run ({RecordFile} exists); choose another folder — runs are never overwritten");
+            throw new IOException($"{dir}: holds a finished run ({RecordFile} exists); choose another folder — runs are never overwritten");
         if (Directory.Exists(full) && Directory.EnumerateFileSystemEntries(full).Any())
-            throw new IOException($"--out {dir}: folder is not empty; expected a new or empty folder");
+            throw new IOException($"{dir}: folder is not empty; expected a new or empty folder");
         var parent = Path.GetDirectoryName(full)!;
         try
         {
@@ -35,7 +35,7 @@ public static class RunFolder
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new IOException($"--out {dir}: cannot write to {parent} ({e.Message})");
+            throw new IOException($"{dir}: cannot write to {parent} ({e.Message})");
         }
         return full;
     }

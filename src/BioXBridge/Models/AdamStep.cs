@@ -53,33 +53,6 @@ public sealed class AdamStep : IDisposable
         }
     }
 
-    /// <summary>A copy of the optimiser's moments and step count, to return to with <see cref="Restore"/>.</summary>
-    public Snapshot Save()
-    {
-        using var noGrad = no_grad();
-        Tensor[] Copy(IEnumerable<Tensor> ts) => ts.Select(t => t.detach().clone().DetachFromDisposeScope()).ToArray();
-        return new Snapshot(Copy(expAvg), Copy(expAvgSq), step);
-    }
-
-    public void Restore(Snapshot s)
-    {
-        using var noGrad = no_grad();
-        for (int i = 0; i < parameters.Count; i++)
-        {
-            expAvg[i].copy_(s.ExpAvg[i]);
-            expAvgSq[i].copy_(s.ExpAvgSq[i]);
-        }
-        step = s.Step;
-    }
-
-    public sealed record Snapshot(Tensor[] ExpAvg, Tensor[] ExpAvgSq, long Step) : IDisposable
-    {
-        public void Dispose()
-        {
-            foreach (var t in ExpAvg.Concat(ExpAvgSq)) t.Dispose();
-        }
-    }
-
     public void Dispose()
     {
         foreach (var t in expAvg.Concat(expAvgSq)) t.Dispose();

@@ -8,8 +8,8 @@ namespace BioXBridge.Models;
 public sealed record LoopConfig(int Epochs, int BatchSize, double LearningRate, int EvalEvery = 5, long Seed = 0);
 
 /// <summary>
-/// One epoch's mean training loss, the validation score where one was computed, and how often the epoch had to be run
-/// again after a non-finite loss (see <see cref="TrainingLoop.Run"/>).
+/// One epoch's mean training loss, the validation score where one was computed, and how many of its steps had to be
+/// computed again after a non-finite loss or gradient (see <see cref="TrainingLoop.Run"/>).
 /// </summary>
 public sealed record EpochLog(int Epoch, double Loss, double? Validation, int Retries = 0);
 
@@ -17,8 +17,15 @@ public sealed record LoopResult(IReadOnlyList<EpochLog> History, int BestEpoch, 
 
 public static class TrainingLoop
 {
-    /// <summary>How often an epoch with a non-finite loss is run again from its saved state before training gives up.</summary>
-    public const int MaxRetries = 2;
+    /// <summary>How often a step with a non-finite loss or gradient is computed again before training gives up.</summary>
+    public const int MaxRetries = 3;
+
+    // one reduction instead of a check per tensor: a NaN or infinity anywhere makes the sum non-finite
+    private static bool Finite(IReadOnlyList<Parameter> ps)
+    {
+        var grads = ps.Select(p => p.grad).Where(g => g is not null).Select(g => g!.sum()).ToList();
+        return grads.Count == 0 || stack(grads).sum().isfinite().item<bool>();
+    }
 
     /// <summary>
     /// Shuffles 0..n−1 each epoch with a seeded generator, calls <paramref name="batchLoss"/> on index batches (last
@@ -41,40 +48,42 @@ public static class TrainingLoop
         double bestScore = double.NegativeInfinity;
         int bestEpoch = 0;
 
+        var buffers = trainable.buffers().Where(b => b.is_floating_point()).ToList();
         for (int epoch = 1; epoch <= cfg.Epochs; epoch++)
         {
+            (setModes ?? (m => m.train()))(trainable);
             using var order = randperm(n, generator: generator);
-            // a non-finite loss was seen at random epochs on a loaded CPU and not again when the same epoch ran from the
-            // same state: the epoch restarts from its saved state with the same batch order, so the result equals that of
-            // an undisturbed run, and the log says it happened; a loss that stays non-finite is a real divergence
-            using var moments = optimizer.Save();
-            var state = Copy(trainable);   // parameters and buffers (batch-norm statistics move in a training epoch too)
-            double lossSum = double.NaN; int batches = 0, retries = 0;
-            for (; retries <= MaxRetries; retries++)
+            double lossSum = 0; int batches = 0, retries = 0;
+            for (int first = 0; first < n; first += cfg.BatchSize)
             {
-                if (retries > 0)
+                using var scope = NewDisposeScope();
+                var batch = order[first..Math.Min(first + cfg.BatchSize, n)];
+                // A backward pass on this stack now and then yields a non-finite gradient that the same pass from the
+                // same state does not (seen in 1 of 6 identical first steps of the PaPaGei teacher, at a different
+                // layer each time; finite gradients are bit-identical across runs). So a step whose loss or gradient
+                // is not finite is computed again, batch-norm statistics put back first: the result equals that of an
+                // undisturbed run, and the epoch log counts the repeats. A step that stays non-finite is a divergence.
+                var saved = buffers.Count == 0 ? null : buffers.Select(b => b.detach().clone()).ToList();
+                for (int attempt = 0; ; attempt++)
                 {
-                    optimizer.Restore(moments);
-                    trainable.load_state_dict(state);
-                }
-                (setModes ?? (m => m.train()))(trainable);
-                (lossSum, batches) = (0, 0);
-                for (int first = 0; first < n; first += cfg.BatchSize)
-                {
-                    using var scope = NewDisposeScope();
                     optimizer.ZeroGrad();
-                    var loss = batchLoss(order[first..Math.Min(first + cfg.BatchSize, n)]);
+                    var loss = batchLoss(batch);
                     loss.backward();
-                    optimizer.Step();
-                    lossSum += loss.item<float>(); batches++;
+                    double value = loss.item<float>();
+                    if (double.IsFinite(value) && Finite(parameters))
+                    {
+                        optimizer.Step();
+                        lossSum += value; batches++;
+                        break;
+                    }
+                    if (attempt == MaxRetries)
+                        throw new InvalidOperationException(
+                            $"{stepName}: the loss or its gradient stayed non-finite in epoch {epoch} over {MaxRetries + 1} tries of the same step: " +
+                            "the training diverges; lower the learning rate");
+                    retries++;
+                    if (saved is not null) using (no_grad()) for (int i = 0; i < buffers.Count; i++) buffers[i].copy_(saved[i]);
                 }
-                if (double.IsFinite(lossSum)) break;
             }
-            Dispose(state);
-            if (!double.IsFinite(lossSum))
-                throw new InvalidOperationException(
-                    $"{stepName}: the training loss stayed {lossSum / batches} in epoch {epoch} over {MaxRetries + 1} tries from the same state: " +
-                    "the training diverges; lower the learning rate");
             double? score = null;
             if (epoch % cfg.EvalEvery == 0 || epoch == cfg.Epochs)
             {
@@ -89,7 +98,7 @@ public static class TrainingLoop
             }
             history.Add(new EpochLog(epoch, lossSum / batches, score, retries));
             progress?.Report(new ProgressReport(stepName, epoch, cfg.Epochs,
-                $"loss {lossSum / batches:F4}" + (score is double s ? $", val {s:F3}" : "") + (retries > 0 ? $" (epoch rerun {retries}×)" : "")));
+                $"loss {lossSum / batches:F4}" + (score is double s ? $", val {s:F3}" : "") + (retries > 0 ? $" ({retries} step(s) repeated)" : "")));
         }
         if (best is not null) trainable.load_state_dict(best);
         Dispose(best);

@@ -95,7 +95,7 @@ public class IsrucRecRouteTests : IDisposable
         File.Move(txt, Path.Combine(sub, "7_1.txt"));
         Assert.Equal("7", Assert.Single(IsrucReader.ReadAll(dir, IsrucSource.Rec)).Subject);
         var e = Assert.Throws<FileNotFoundException>(() => IsrucReader.ReadAll(dir));
-        Assert.Contains("no ExtractedChannels/subject<n>.mat below it (--isruc-source mat)", e.Message);
+        Assert.Contains("no ExtractedChannels/subject<n>.mat below it (ISRUC source mat)", e.Message);
     }
 }
 

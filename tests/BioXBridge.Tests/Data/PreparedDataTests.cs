@@ -46,7 +46,7 @@ public class PreparedDataTests
     public void UnknownDatasetAndMissingRawFolderAreClearErrors()
     {
         Assert.Contains("expected one of", Assert.Throws<ArgumentException>(() => DatasetPreparation.Prepare("mnist", null, new PrepareOptions())).Message);
-        Assert.Contains("--raw", Assert.Throws<ArgumentException>(() => DatasetPreparation.Prepare("wesad", null, new PrepareOptions())).Message);
+        Assert.Contains("raw data folder", Assert.Throws<ArgumentException>(() => DatasetPreparation.Prepare("wesad", null, new PrepareOptions())).Message);
     }
 }
 
