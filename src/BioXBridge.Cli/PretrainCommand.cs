@@ -36,7 +36,8 @@ public static class PretrainCommand
             var data = DirectionData.Load(cfg);
             var (oldEntry, newEntry) = (Models.ModelZoo.Get(cfg.Old.Model), Models.ModelZoo.Get(cfg.New.Model));
             using var xNew = FrozenModels.ModelInputs(newEntry, data.Pair.Modality(cfg.New.Modality));
-            using var encoder = FrozenModels.NewEncoder(cfg, xNew.shape[1..], store, device, weights, p, forceTrain: true);
+            // the negative control changes the data, not the label-free encoder: the normal run's encoder is reused
+            using var encoder = FrozenModels.NewEncoder(cfg, xNew.shape[1..], store, device, weights, p, forceTrain: !cfg.Dataset.NegativeControl);
             using var xTrain = FrozenModels.ModelInputs(oldEntry, data.Train.Modality(cfg.Old.Modality));
             using var xVal = FrozenModels.ModelInputs(oldEntry, data.Val.Modality(cfg.Old.Modality));
             using var teacher = FrozenModels.Teacher(cfg, data, xTrain, xVal, store, device, weights, p, forceTrain: true);

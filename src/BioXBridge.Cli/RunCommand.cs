@@ -41,7 +41,9 @@ public static class RunCommand
             SeedRuns.Check(dir);
             return (Config: cfg, Dir: dir);
         }).ToList();
-        var store = ExperimentOptions.Store(a);
+        // a smoke run's full-size teachers (up to half a gigabyte each) are not worth keeping: they go to a throw-away cache
+        var smokeCache = a.Has("smoke") ? Directory.CreateTempSubdirectory("bioxbridge-smoke-").FullName : null;
+        var store = smokeCache is null ? ExperimentOptions.Store(a) : new PretrainedStore(smokeCache);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         foreach (var (cfg, dir) in plan)
         {
@@ -52,6 +54,7 @@ public static class RunCommand
             });
             Print(aggregate, dir);
         }
+        if (smokeCache is not null) Directory.Delete(smokeCache, recursive: true);
         AnsiConsole.MarkupLineInterpolated($"{plan.Count} direction(s) × {seeds.Length} seed(s) in {clock.Elapsed.TotalMinutes:F1} min");
         return 0;
     }

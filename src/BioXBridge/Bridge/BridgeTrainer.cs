@@ -1,4 +1,5 @@
 using BioXBridge.Evaluation;
+using TorchSharp;
 using BioXBridge.Models;
 using static TorchSharp.torch;
 
@@ -26,8 +27,30 @@ public static class BridgeTrainer
     public static Tensor CacheInputs(BridgedModel model, Tensor xNew, Device device) =>
         Batches.Map(xNew, 32, device, model.PooledNew);
 
-    public static Tensor CacheTargets(BridgedModel model, Tensor xOld, Device device) =>
-        Batches.Map(xOld, 32, device, x => model.Old.encoder.Flatten(model.Old.encoder.call(x)));
+    /// <summary>
+    /// The old model's last-block outputs, flattened per recording: the alignment targets. Above
+    /// <paramref name="memoryBudget"/> bytes (NormWear on FOG: 5.2 MB per window at full size) they are written to
+    /// <paramref name="spillFile"/>, float32, and memory-mapped, so the operating system pages them; the values, and so
+    /// every trained bridge, are the same either way.
+    /// </summary>
+    public static Tensor CacheTargets(BridgedModel model, Tensor xOld, Device device, long memoryBudget = long.MaxValue, string? spillFile = null)
+    {
+        Tensor Targets(Tensor x) => model.Old.encoder.Flatten(model.Old.encoder.call(x));
+        long n = xOld.shape[0], width;
+        using (no_grad()) using (NewDisposeScope()) width = Targets(xOld[..1].to(device)).shape[1];
+        if (n * width * sizeof(float) <= memoryBudget || spillFile is null) return Batches.Map(xOld, 32, device, Targets);
+
+        using (var f = File.Create(spillFile)) f.SetLength(n * width * sizeof(float));
+        var mapped = from_file(spillFile, shared: true, size: n * width, dtype: ScalarType.Float32).view(n, width);
+        using var noGrad = no_grad();
+        for (long start = 0; start < n; start += 32)
+        {
+            using var scope = NewDisposeScope();
+            long len = Math.Min(32, n - start);
+            mapped.narrow(0, start, len).copy_(Targets(xOld.narrow(0, start, len).to(device)).cpu());
+        }
+        return mapped;
+    }
 
     public static LoopResult Train(BridgedModel model, Tensor pairPooledNew, Tensor pairTargets,
                                    Tensor valPooledNew, int[] valLabels, int classes, BridgeSettings cfg, long seed,

@@ -38,6 +38,15 @@ public sealed class ExperimentContext : IDisposable
     /// <summary>What later steps took from earlier ones instead of recomputing it (positions, cached features), for the record.</summary>
     public IReadOnlyDictionary<string, string> Reused => reused;
 
+    /// <summary>
+    /// Alignment targets larger than this many bytes are kept in a memory-mapped float32 file instead of in memory
+    /// (<see cref="BridgeTrainer.CacheTargets"/>); the file is deleted with the context.
+    /// </summary>
+    public long TargetMemoryBudget { get; set; } = 2L << 30;
+    /// <summary>The memory-mapped targets file while there is one.</summary>
+    public string? SpillFile => spillFile is not null && File.Exists(spillFile) ? spillFile : null;
+    private string? spillFile;
+
     private readonly Dictionary<string, string> weights = new(), reused = new();
     private readonly PretrainedStore store;
     private readonly Dictionary<int, Dictionary<string, Tensor>> pooled = new();
@@ -120,7 +129,11 @@ public sealed class ExperimentContext : IDisposable
         bridge.to(Device);
         var model = new BridgedModel(NewEncoder, m, bridge, Teacher, l);
         var features = Pooled(model);
-        if (targets is null) targets = BridgeTrainer.CacheTargets(model, X["pair"].Old, Device);
+        if (targets is null)
+        {
+            spillFile = Path.Combine(Path.GetTempPath(), $"bioxbridge-targets-{Environment.ProcessId}-{Guid.NewGuid():N}.f32");
+            targets = BridgeTrainer.CacheTargets(model, X["pair"].Old, Device, TargetMemoryBudget, spillFile);
+        }
         else reused["targets"] = "old-model targets on the paired split, computed once in this process";
 
         var (inputs, goals) = (features["pair"], targets);
@@ -177,6 +190,7 @@ public sealed class ExperimentContext : IDisposable
         foreach (var (o, n) in X.Values) { o.Dispose(); n.Dispose(); }
         foreach (var t in pooled.Values.SelectMany(d => d.Values)) t.Dispose();
         targets?.Dispose(); teacherLogits?.Dispose(); teacherPooled?.Dispose();
+        if (spillFile is not null && File.Exists(spillFile)) File.Delete(spillFile);
         NewEncoder.Dispose();
         Teacher.Dispose();
     }

@@ -64,17 +64,5 @@ public sealed class PretrainedStore
         return ("embedded:" + fileName, Sha256(bytes.ToArray()));
     }
 
-    /// <summary>Loads an explicitly named weights file (a missing or mismatching tensor is an error naming the file).</summary>
-    public static (string Source, string Sha256) LoadFile(torch.nn.Module module, string path)
-    {
-        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: weights file not found", path);
-        try { module.load_safetensors(path); }
-        catch (Exception e) when (e is not FileNotFoundException)
-        {
-            throw new InvalidDataException($"{path}: does not fit {module.GetType().Name} ({e.Message})", e);
-        }
-        return ("file:" + Path.GetFileName(path), Sha256(File.ReadAllBytes(path)));
-    }
-
     public static string Sha256(byte[] bytes) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes));
 }

@@ -62,4 +62,17 @@ public class LearnabilityTests
         double acc = SignalFeatures.HeldOutAccuracy(skew, p.Labels, p.Subjects);
         Assert.True(acc >= 0.65, $"PPG skewness held-out accuracy {acc:F3}");
     }
+
+    [Fact]
+    public void The_ecg_only_control_hides_the_class_from_ppg_and_keeps_it_in_ecg_morphology()
+    {
+        // for ECG→PPG: the pulse rate carries nothing (one state per subject), the ECG's T waves and QRS widths do
+        var p = SynWesadFixtures.EcgOnlyControl;
+        var ppgRr = Enumerable.Range(0, p.Count).Select(i => SignalFeatures.MeanRr(p.Second.Window(i), p.Second.RateHz)).ToArray();
+        double rate = SignalFeatures.HeldOutAccuracy(ppgRr, p.Labels, p.Subjects);
+        Assert.True(Math.Abs(rate - Chance) <= 0.12, $"PPG pulse-rate held-out accuracy {rate:F3} should be near chance");
+        var skew = Enumerable.Range(0, p.Count).Select(i => SignalFeatures.Skewness(p.First.Window(i))).ToArray();
+        double shape = SignalFeatures.HeldOutAccuracy(skew, p.Labels, p.Subjects);
+        Assert.True(shape >= 0.6, $"ECG skewness held-out accuracy {shape:F3}");
+    }
 }

@@ -10,6 +10,7 @@ public class SynFogTests
     static readonly SynFogConfig Small = new(Patients: 8, MinutesPerTask: 1, Seed: 1);
     static readonly Lazy<IReadOnlyList<FogRecording>> Normal = new(() => SynFog.Generate(Small));
     static readonly Lazy<IReadOnlyList<FogRecording>> Control = new(() => SynFog.Generate(Small with { NegativeControl = true }));
+    static readonly Lazy<IReadOnlyList<FogRecording>> EmgOnly = new(() => SynFog.Generate(Small with { NegativeControl = true, ClassOnlyIn = "emg" }));
 
     [Fact]
     public void Same_seed_gives_identical_recordings()
@@ -112,6 +113,16 @@ public class SynFogTests
             double ba = SynLearnability.HeldOutBalancedAccuracy(f, y, p);
             Assert.True(ba > 0.7, $"theta: {ba:F3}");
         }
+    }
+
+    [Fact]
+    public void The_emg_only_control_keeps_freezing_in_the_emg_and_hides_it_from_the_eeg()
+    {
+        var (f, y, p) = Windows(EmgOnly.Value, r => r.Emg[0], w => SynLearnability.BandRatio(w, FogRecording.Hz, 3, 8, 1, 200));
+        Assert.True(SynLearnability.HeldOutBalancedAccuracy(f, y, p) > 0.8);
+        var (t, y2, p2) = Windows(EmgOnly.Value, r => r.Eeg[1], w => SynLearnability.BandRatio(w, FogRecording.Hz, 4, 8, 1, 30));
+        double ba = SynLearnability.HeldOutBalancedAccuracy(t, y2, p2);
+        Assert.True(Math.Abs(ba - 0.5) < 0.1, $"EEG theta in the EMG-only control: {ba:F3}");
     }
 
     /// <summary>Non-overlapping 3-s windows whose majority label covers ≥ 80 % (the release's rule), with their patient.</summary>

@@ -10,6 +10,7 @@ public class SynIsrucTests
     static readonly SynIsrucConfig Small = new(Subjects: 10, Epochs: 60, Seed: 1);
     static readonly Lazy<IReadOnlyList<IsrucSession>> Normal = new(() => SynIsruc.Generate(Small));
     static readonly Lazy<IReadOnlyList<IsrucSession>> Control = new(() => SynIsruc.Generate(Small with { NegativeControl = true }));
+    static readonly Lazy<IReadOnlyList<IsrucSession>> EcgOnly = new(() => SynIsruc.Generate(Small with { NegativeControl = true, ClassOnlyIn = "ecg" }));
 
     [Fact]
     public void Same_seed_gives_identical_sessions()
@@ -108,6 +109,17 @@ public class SynIsrucTests
         double normal = Ba(Normal.Value), control = Ba(Control.Value);
         Assert.True(normal > 0.7, $"normal: {normal:F3}");
         Assert.True(Math.Abs(control - 0.5) < 0.1, $"negative control: {control:F3}");
+    }
+
+    [Fact]
+    public void The_ecg_only_control_keeps_the_stages_in_the_ecg_and_hides_them_from_the_eeg()
+    {
+        var (rr, y, subj) = Features(EcgOnly.Value, IsrucSession.EcgChannel, e => SignalFeatures.MeanRr(Z(e), IsrucSession.Hz));
+        Assert.True(SynLearnability.HeldOutBalancedAccuracy(rr, y, subj) > 0.7);
+        var (alpha, y2, subj2) = Features(EcgOnly.Value, "O1_A2", e => SynLearnability.BandRatio(e, IsrucSession.Hz, 8, 12, 0.5, 30));
+        double ba = SynLearnability.HeldOutBalancedAccuracy(alpha, y2, subj2);
+        Assert.True(Math.Abs(ba - 0.5) < 0.1, $"EEG alpha in the ECG-only control: {ba:F3}");
+        Assert.Throws<ArgumentException>(() => SynIsruc.GenerateSubject(Tiny with { NegativeControl = true, ClassOnlyIn = "emg" }, 0));
     }
 
     [Fact]

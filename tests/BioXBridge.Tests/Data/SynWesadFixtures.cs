@@ -18,7 +18,12 @@ internal static class SynWesadFixtures
     static readonly Lazy<PairedWindows> negative = new(() =>
         WesadPreprocessing.PrepareAll(SynWesad.Generate(new SynWesadConfig(Subjects: 24, MinutesPerClass: 1.5, NegativeControl: true)), "synwesad", true));
 
+    /// <summary>The reverse control (class only in ECG morphology, for ECG→PPG), sized like the first.</summary>
+    static readonly Lazy<PairedWindows> ecgOnly = new(() =>
+        WesadPreprocessing.PrepareAll(SynWesad.Generate(new SynWesadConfig(Subjects: 24, MinutesPerClass: 1.5, NegativeControl: true, ClassOnlyIn: "ecg")), "synwesad", true));
+
     public static IReadOnlyList<WesadSession> Small => small.Value;
+    public static PairedWindows EcgOnlyControl => ecgOnly.Value;
     public static PairedWindows SmallPrepared => smallPrepared.Value;
     public static PairedWindows Normal => normal.Value;
     public static PairedWindows NegativeControl => negative.Value;

@@ -82,6 +82,39 @@ public class SeedRunTests(TwoSeedRun run) : IClassFixture<TwoSeedRun>
     }
 
     [Fact]
+    public void Training_many_bridges_on_one_context_does_not_grow_the_live_tensors()
+    {
+        var ctx = run.Context;
+        var settings = ctx.Config.Bridge with { Epochs = 1 };
+        int m = run.Records[0].Positions.Input, l = run.Records[0].Positions.Output;
+        using (ctx.TrainBridge(m, l, 7, settings)) { }   // first use caches features and targets
+        long before = TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        for (int seed = 8; seed < 12; seed++)
+            using (ctx.TrainBridge(m, l, seed, settings)) { }
+        Assert.Equal(before, TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+    }
+
+    [Fact]
+    public void Targets_kept_in_a_memory_mapped_file_train_the_same_bridge()
+    {
+        var settings = TwoSeedRun.Config.Bridge with { Epochs = 2 };
+        int m = run.Records[0].Positions.Input, l = run.Records[0].Positions.Output;
+        string file;
+        using (var spilled = ExperimentContext.Load(TwoSeedRun.Config))
+        {
+            spilled.TargetMemoryBudget = 0;
+            using var inMemory = run.Context.TrainBridge(m, l, 3, settings);
+            using var onDisk = spilled.TrainBridge(m, l, 3, settings);
+            file = Assert.IsType<string>(spilled.SpillFile);
+            Assert.Null(run.Context.SpillFile);
+            var ps = inMemory.Model.Bridge.parameters().Zip(onDisk.Model.Bridge.parameters());
+            Assert.All(ps, p => Assert.True(p.First.equal(p.Second).all().item<bool>()));
+            Assert.Equal(inMemory.Result.Metrics.Confusion, onDisk.Result.Metrics.Confusion);
+        }
+        Assert.False(File.Exists(file));
+    }
+
+    [Fact]
     public void A_finished_run_folder_is_never_overwritten()
     {
         var e = Assert.Throws<IOException>(() => SeedRuns.Run(run.Context, [2], run.Dir));
