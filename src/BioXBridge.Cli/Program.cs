@@ -12,6 +12,9 @@ if (BioXBridge.NativeThreads.StartedWithout && Environment.ProcessPath is string
     return process.ExitCode;
 }
 
+// Spectre assumes 80 columns when output goes to a file, and would cut the ± sd off the results table in every log
+if (Console.IsOutputRedirected) Spectre.Console.AnsiConsole.Profile.Width = 160;
+
 // bioxbridge <command> [options]: the CLI twin of every notebook step. Each command parses its own words, so commands
 // with sub-commands (models) and plain ones share one table.
 var commands = new Dictionary<string, (string About, Func<string[], int> Run)>

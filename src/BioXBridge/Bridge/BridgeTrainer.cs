@@ -56,6 +56,7 @@ public static class BridgeTrainer
                                    Tensor valPooledNew, int[] valLabels, int classes, BridgeSettings cfg, long seed,
                                    Device device, IProgress<ProgressReport>? progress = null)
     {
+        using var scope = NewDisposeScope();   // owns the device copies
         var inputs = pairPooledNew.to(device);
         var targets = pairTargets.to(device);
         return TrainingLoop.Run(model.Bridge, (int)inputs.shape[0],
@@ -77,7 +78,8 @@ public static class BridgeTrainer
     public static ClassificationMetrics Evaluate(BridgedModel model, Tensor pooledNew, int[] labels, int classes, Device device)
     {
         model.Bridge.eval();
-        var predicted = Batches.ArgMax(Batches.Map(pooledNew, 64, device, model.LogitsFromPooled));
+        using var logits = Batches.Map(pooledNew, 64, device, model.LogitsFromPooled);
+        var predicted = Batches.ArgMax(logits);
         return ClassificationMetrics.Compute(labels, predicted, classes);
     }
 }

@@ -66,7 +66,8 @@ public sealed class PrototypeBridge : nn.Module<Tensor, Tensor>
         {
             if (sampledPrototypes is null || !sampledPrototypes.shape.SequenceEqual(new long[] { config.Prototypes, config.OutputDim }))
                 throw new ArgumentException($"sampled prototypes must be shaped ({config.Prototypes}, {config.OutputDim})", nameof(sampledPrototypes));
-            P = nn.Parameter(sampledPrototypes.detach().clone());
+            using var detached = sampledPrototypes.detach();
+            P = nn.Parameter(detached.clone());
         }
         else P = nn.Parameter(randn(config.Prototypes, config.OutputDim));
         RegisterComponents();

@@ -82,7 +82,12 @@ public static class DirectionFiles
     public static string SchemaText() => Resource("schema." + SchemaFile)
         ?? throw new InvalidOperationException($"the library was built without {SchemaFile}");
 
-    private static readonly Lazy<JsonSchema> Schema = new(() => JsonSchema.FromText(SchemaText()));
+    // A registry of our own: the global one is per process, and a notebook kernel that loads this library again would
+    // find the schema's $id taken ("Overwriting registered schemas is not permitted").
+    public static JsonSchema BuildSchema() =>
+        JsonSchema.FromText(SchemaText(), new BuildOptions { SchemaRegistry = new SchemaRegistry() });
+
+    private static readonly Lazy<JsonSchema> Schema = new(BuildSchema);
 
     /// <summary>Sets <c>a.b.c=value</c> in the tree; the value is read as JSON where it parses (numbers, true, null, [..]), else as a string.</summary>
     public static void Set(JsonNode root, string assignment, string source)

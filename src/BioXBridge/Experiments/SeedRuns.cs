@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace BioXBridge.Experiments;
 
@@ -15,8 +16,20 @@ public sealed record Summary(double Mean, double? Sd, double[] Values)
     }
 }
 
-/// <summary>One method over seeds: every metric summarised, its trainable parameters and time.</summary>
-public sealed record MethodSummary(string Input, long? TrainableParameters, IReadOnlyDictionary<string, Summary> Metrics, Summary Seconds);
+/// <summary>
+/// One method over seeds: every metric summarised, its trainable parameters and time. Each metric is a field of its own
+/// (<c>methods.bridge.balanced_accuracy.mean</c> in the JSON); <see cref="Metrics"/> lists them by name.
+/// </summary>
+public sealed record MethodSummary(string Input, long? TrainableParameters, Summary Accuracy, Summary BalancedAccuracy,
+                                   Summary F1Macro, Summary F1Weighted, Summary Kappa, Summary Seconds)
+{
+    /// <summary>The metrics by their JSON names, in <see cref="AggregateRecord.MetricNames"/> order.</summary>
+    [JsonIgnore]
+    public IReadOnlyDictionary<string, Summary> Metrics => new Dictionary<string, Summary>
+    {
+        ["accuracy"] = Accuracy, ["balanced_accuracy"] = BalancedAccuracy, ["f1_macro"] = F1Macro, ["f1_weighted"] = F1Weighted, ["kappa"] = Kappa,
+    };
+}
 
 /// <summary>
 /// Schema <c>bioxbridge.aggregate/1</c>: a direction over seeds, written beside the seeds' run folders. Metric names
@@ -49,8 +62,9 @@ public sealed record AggregateRecord
         var methods = first.Methods.Keys.ToDictionary(m => m, m =>
         {
             var rows = runs.Select(r => r.Methods[m]).ToList();
-            var metrics = MetricNames.ToDictionary(n => n, n => Summary.Of(rows.Select(x => Metric(x.Metrics, n)).ToList()));
-            return new MethodSummary(rows[0].Input, rows[0].TrainableParameters, metrics, Summary.Of(rows.Select(x => x.Seconds).ToList()));
+            Summary Of(string metric) => Summary.Of(rows.Select(x => Metric(x.Metrics, metric)).ToList());
+            return new MethodSummary(rows[0].Input, rows[0].TrainableParameters, Of("accuracy"), Of("balanced_accuracy"), Of("f1_macro"),
+                                     Of("f1_weighted"), Of("kappa"), Summary.Of(rows.Select(x => x.Seconds).ToList()));
         });
         return new()
         {

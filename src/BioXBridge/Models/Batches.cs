@@ -49,5 +49,9 @@ public static class Batches
         return Enumerable.Range(0, n).Select(i => flat.AsSpan(i * d, d).ToArray()).ToArray();
     }
 
-    public static int[] ArgMax(Tensor logits) => logits.argmax(1).to_type(ScalarType.Int32).data<int>().ToArray();
+    public static int[] ArgMax(Tensor logits)
+    {
+        using var scope = NewDisposeScope();
+        return logits.argmax(1).to_type(ScalarType.Int32).data<int>().ToArray();
+    }
 }

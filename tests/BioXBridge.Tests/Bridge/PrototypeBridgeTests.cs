@@ -102,4 +102,17 @@ public class BridgeLayoutTests
         Assert.True(output.allclose(LaBraM.ToBlockInput(tokens.transpose(1, 2), LabramOutputLayout.Reshape), rtol: 1e-6, atol: 1e-6));
         Assert.False(output.allclose(tokens, rtol: 1e-3, atol: 1e-3));
     }
+
+    [Theory]
+    [InlineData(PrototypeInit.Gaussian)]
+    [InlineData(PrototypeInit.Sampled)]
+    public void A_disposed_bridge_leaves_no_live_tensor_behind(PrototypeInit init)
+    {
+        // sweeps build thousands of bridges; every temporary of the constructor must be owned by something
+        var cfg = new BridgeConfig(4, 2, 3, 5, 2, FeatureLayout.TokenMajor, init);
+        using var sampled = randn(3, 2);
+        long before = TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        new PrototypeBridge(cfg, sampled).Dispose();
+        Assert.Equal(before, TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+    }
 }

@@ -157,4 +157,15 @@ public class DirectionConfigTests
         }
         Assert.Equal(SchemaKeys(schema, "").Order(), Keys(resolved, "").Order());
     }
+
+    [Fact]
+    public void The_schema_builds_again_in_the_same_process()
+    {
+        // A notebook kernel that loads the library a second time builds the schema again; the global registry refused that.
+        var a = DirectionFiles.BuildSchema();
+        var b = DirectionFiles.BuildSchema();
+        var config = System.Text.Json.JsonSerializer.SerializeToElement(JsonNode.Parse(DirectionFiles.ToJson(DirectionFiles.Load("synwesad-ppg-to-ecg"))));
+        Assert.True(a.Evaluate(config).IsValid);
+        Assert.True(b.Evaluate(config).IsValid);
+    }
 }

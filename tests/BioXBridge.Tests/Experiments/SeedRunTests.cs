@@ -53,9 +53,10 @@ public class SeedRunTests(TwoSeedRun run) : IClassFixture<TwoSeedRun>
         Assert.Equal(0, a.Methods["oracle"].Metrics["balanced_accuracy"].Sd);
         Assert.Equal(run.Records[0].Methods["bridge"].TrainableParameters, a.Methods["bridge"].TrainableParameters);
         Assert.Equal(5 * 5 + 1, File.ReadAllLines(Path.Combine(run.Dir, SeedRuns.AggregateCsv)).Length);
-        // the JSON a reader scripts against: methods.<method>.metrics.<metric>.{mean,sd} and trainable_parameters
+        // the JSON a reader scripts against: methods.<method>.<metric>.{mean,sd} and trainable_parameters
         var json = JsonNode.Parse(File.ReadAllText(Path.Combine(run.Dir, SeedRuns.AggregateFile)))!;
-        Assert.Equal(a.Methods["bridge"].Metrics["balanced_accuracy"].Mean, json["methods"]!["bridge"]!["metrics"]!["balanced_accuracy"]!["mean"]!.GetValue<double>());
+        Assert.Equal(a.Methods["bridge"].Metrics["balanced_accuracy"].Mean, json["methods"]!["bridge"]!["balanced_accuracy"]!["mean"]!.GetValue<double>());
+        Assert.Equal(a.Methods["kd"].Metrics["f1_macro"].Sd, json["methods"]!["kd"]!["f1_macro"]!["sd"]!.GetValue<double>());
         Assert.NotNull(json["methods"]!["bridge"]!["trainable_parameters"]);
     }
 
