@@ -96,7 +96,7 @@ public sealed class NotebookTests(ITestOutputHelper output)
             // one row per direction with mean ± sd of two seeds, beside the paper's bridge
             var table = Assert.Single(NotebookAssert.Html(run, "<table"), t => t.Value.Contains("synwesad-ppg-to-ecg"));
             Assert.Contains("synisruc-eeg-to-ecg", table.Value);
-            Assert.Matches(@"\d+\.\d ± \d+\.\d", table.Value);
+            Assert.Matches(@"\d+\.\d ± \d+\.\d", System.Net.WebUtility.HtmlDecode(table.Value));
             Assert.Contains("52.02", table.Value);   // the paper's WESAD PPG→ECG bridge beside ours
             Assert.Contains("report.md", run.Stdout);
         },

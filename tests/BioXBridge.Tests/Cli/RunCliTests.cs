@@ -47,7 +47,7 @@ public class RunCliTests
                     Assert.True(File.Exists(Path.Combine(runs, $"seed-{seed}", file)), $"seed-{seed}/{file}");
             var aggregate = JsonNode.Parse(File.ReadAllText(Path.Combine(runs, "aggregate.json")))!;
             var bridge = aggregate["methods"]!["bridge"]!;
-            Assert.Equal(2, bridge["metrics"]!["balanced_accuracy"]!["values"]!.AsArray().Count);
+            Assert.Equal(2, bridge["balanced_accuracy"]!["values"]!.AsArray().Count);
             Assert.True(bridge["trainable_parameters"]!.GetValue<long>() > 0);
             Assert.Null(aggregate["methods"]!["kd"]);
 
