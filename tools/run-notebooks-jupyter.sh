@@ -9,6 +9,7 @@
 # 'dotnet interactive jupyter install' is needed. Set DOTNET_INTERACTIVE to the tool's path if it is not on PATH.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export MKL_NUM_THREADS=1   # the kernel's libtorch must start with it (environment.md, "MKL stays single-threaded")
 tool="${DOTNET_INTERACTIVE:-$(command -v dotnet-interactive || echo "$HOME/.dotnet/tools/dotnet-interactive")}"
 [ -x "$tool" ] || { echo "error: dotnet-interactive not found (set DOTNET_INTERACTIVE or install the tool, see environment.md)" >&2; exit 1; }
 jupyter=/usr/bin/jupyter; [ -x "$jupyter" ] || jupyter=jupyter   # a pyenv/conda jupyter may lack nbclient
@@ -26,7 +27,7 @@ for nb in notebooks/*.ipynb; do
   start=$(date +%s)
   (cd notebooks && JUPYTER_PATH="$kernels" "$jupyter" nbconvert --to notebook --execute "$name.ipynb" \
       --output "$out/$name.ipynb" \
-      --ExecutePreprocessor.kernel_name=bioxbridge-csharp --ExecutePreprocessor.timeout=900 --log-level=WARN)
+      --ExecutePreprocessor.kernel_name=bioxbridge-csharp --ExecutePreprocessor.timeout=3600 --log-level=WARN)
   "$jupyter" nbconvert --to html "$out/$name.ipynb" --output-dir "$out" --log-level=WARN
   echo "$name: ok in $(( $(date +%s) - start )) s"
 done
