@@ -112,7 +112,7 @@ public enum PretrainingObjective
     None,
     /// <summary>Heart rate and RR variability measured by an R-peak detector on the ECG itself.</summary>
     HeartRate,
-    /// <summary>Log power of the window in eight log-spaced frequency bands, averaged over channels.</summary>
+    /// <summary>Log share of the window's power in each of eight log-spaced frequency bands, averaged over channels.</summary>
     BandPower,
 }
 
