@@ -10,7 +10,7 @@ public sealed record PaperRow(string Dataset, string Old, string New, string Met
                               double? F1Weighted, string? Parameters);
 
 /// <summary>
-/// The paper's Table 1 (spec results.md; real data, mean of five seeds), and a run's numbers beside the matching
+/// The paper's Table 1 (Li et al., ICLR 2026; real data, mean of five seeds), and a run's numbers beside the matching
 /// direction. The comparison is drawn and tabulated with both labels spelled out, because a synthetic run measures the
 /// method on a stand-in: it says whether the pipeline behaves, not whether the paper's numbers reproduce.
 /// </summary>

@@ -17,7 +17,7 @@ public enum PrototypeInit { Gaussian, Sampled }
 /// batch: NormWear runs its blocks on (batch·channels, 560, 768), so its bridge makes N_l = channels·560 tokens per
 /// recording and views them as (batch·channels, 560, 768). <see cref="ReleaseReshape"/> reproduces the released
 /// LaBraM code, which turns (batch, d_l, N_l) into (batch, N_l, d_l) with a reshape instead of a transpose and so
-/// scrambles tokens (method.md §2); it is off by default and exists for the ablation that measures the difference.
+/// scrambles tokens; it is off by default and exists for the ablation that measures the difference.
 /// </remarks>
 public sealed record BridgeConfig(int InputDim, int Rank, int Prototypes, int OutputTokens, int OutputDim,
                                   FeatureLayout OutputLayout, PrototypeInit Init = PrototypeInit.Gaussian,

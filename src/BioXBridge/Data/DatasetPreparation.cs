@@ -102,7 +102,7 @@ public static class DatasetPreparation
         return Split(windows, windows.Dataset, SubjectSplit.Isruc, o, new
         {
             eeg = new { steps = new[] { "file columns 4–7, 10, 11 (six electrodes)", "linear resample 500→200 Hz", "no z-score (LaBraM divides by 100)" }, window = new[] { 6, 600 } },
-            emg = new { steps = new[] { "per-patient column map (datasets.md)", "linear resample 500→130 Hz", "z-score per channel over the file" }, window = o.FogEmg == FogEmgForm.Raw ? new[] { 3, 390 } : new[] { 3, 3, 388, 65 },
+            emg = new { steps = new[] { "per-patient column map (the release's, FogReader.EmgColumns)", "linear resample 500→130 Hz", "z-score per channel over the file" }, window = o.FogEmg == FogEmgForm.Raw ? new[] { 3, 390 } : new[] { 3, 3, 388, 65 },
                           normwear_input = o.FogEmg == FogEmgForm.Raw ? "Ricker CWT scalogram (3, 388, 65) per channel, computed at model input"
                                                                       : "written as NormWear's input: Ricker CWT scalogram of x[2:], diff(x)[1:], diff(x, 2) at widths 0.1…64.1, (time, scale)" },
             windows = new { length_s = fog.WindowSeconds, step_s = fog.StepSeconds, keep = "majority label covers ≥ 80 % of the window" },

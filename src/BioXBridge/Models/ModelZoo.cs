@@ -24,18 +24,27 @@ public sealed record ZooEntry(string Name, string DisplayName, Func<LayeredEncod
     /// <summary>Windows (N, channels, samples…) as prepared for this model's modality → the model's input batch.</summary>
     public Func<Tensor, Tensor> Input { get; init; } = x => x;
 
+    /// <summary>The port's configuration records at both sizes and how one becomes a port for an input shape.</summary>
+    public required SizedConfigs Configs { get; init; }
+
+    /// <summary>The configuration record type <c>settings</c> address.</summary>
+    public Type ConfigType => Configs.ConfigType;
+
     /// <summary>
     /// The port at <paramref name="size"/> for one model input of shape <paramref name="inputShape"/> (no batch axis), with
     /// a direction's <c>settings</c> applied to its configuration record (<see cref="ConfigOverrides"/>).
     /// </summary>
-    public required Func<ModelSize, long[], JsonObject?, LayeredEncoder> Sized { get; init; }
-
-    /// <summary>The configuration record type <c>settings</c> address.</summary>
-    public required Type ConfigType { get; init; }
-
-    public LayeredEncoder Build(ModelSize size, long[] inputShape, JsonObject? settings = null) => Sized(size, inputShape, settings);
+    public LayeredEncoder Build(ModelSize size, long[] inputShape, JsonObject? settings = null) => Configs.Build(size, inputShape, settings);
 
     public static long CountParameters(torch.nn.Module m) => m.parameters().Sum(p => p.numel());
+}
+
+/// <summary>A port's configuration type and its sizing, built by <see cref="Of"/> so each zoo entry names its records once.</summary>
+public sealed record SizedConfigs(Type ConfigType, Func<ModelSize, long[], JsonObject?, LayeredEncoder> Build)
+{
+    /// <summary><paramref name="build"/> makes the port from the size's record, <c>settings</c> applied, and the input shape.</summary>
+    public static SizedConfigs Of<TConfig>(TConfig full, TConfig tiny, Func<TConfig, long[], LayeredEncoder> build) where TConfig : class =>
+        new(typeof(TConfig), (size, shape, settings) => build(ConfigOverrides.Apply(size == ModelSize.Full ? full : tiny, settings), shape));
 }
 
 /// <summary>The foundation models the kit knows, by manifest name (<c>bioxbridge models info</c> lists them).</summary>
@@ -52,26 +61,20 @@ public static class ModelZoo
             Input = x => LaBraM.PrepareInput(x),
             // one time_embed row per 1-s patch: ISRUC's 30-s epochs need 30 (LabramTimeEmbedding says how a 16-row
             // published table reaches them)
-            Sized = (size, shape, settings) =>
-            {
-                var c = ConfigOverrides.Apply(size == ModelSize.Full ? LaBraMConfig.PretrainedStudent : LaBraMConfig.Tiny, settings);
-                return new LaBraM(c with { TimePositions = Math.Max(c.TimePositions, (int)shape[1]) });
-            },
-            ConfigType = typeof(LaBraMConfig),
+            Configs = SizedConfigs.Of(LaBraMConfig.PretrainedStudent, LaBraMConfig.Tiny,
+                                      (c, shape) => new LaBraM(c with { TimePositions = Math.Max(c.TimePositions, (int)shape[1]) })),
         },
         new("hubert-ecg-small", "HuBERT-ECG small (ECG)", () => new HuBertEcg(HuBertEcgConfig.Small), () => new HuBertEcg(HuBertEcgConfig.Tiny),
             "whole published checkpoint: encoder (conv feature extractor, feature projection, positional conv, 8 layers) + masked_spec_embed + pre-training heads (final_proj, label_embedding)",
             [6000], "hubert_ecg_reference.py")
         {
-            Sized = (size, _, settings) => new HuBertEcg(ConfigOverrides.Apply(size == ModelSize.Full ? HuBertEcgConfig.Small : HuBertEcgConfig.Tiny, settings)),
-            ConfigType = typeof(HuBertEcgConfig),
+            Configs = SizedConfigs.Of(HuBertEcgConfig.Small, HuBertEcgConfig.Tiny, (c, _) => new HuBertEcg(c)),
         },
         new("papagei-s", "PaPaGei-S (PPG)", () => new PaPaGei(PaPaGeiConfig.Full), () => new PaPaGei(PaPaGeiConfig.Tiny),
             "whole published ResNet1DMoE: stem + 18 basic blocks (the bridge's encoder) + final_bn, dense and the two MoE regression heads",
             [1, 7500], "papagei_reference.py")
         {
-            Sized = (size, _, settings) => new PaPaGei(ConfigOverrides.Apply(size == ModelSize.Full ? PaPaGeiConfig.Full : PaPaGeiConfig.Tiny, settings)),
-            ConfigType = typeof(PaPaGeiConfig),
+            Configs = SizedConfigs.Of(PaPaGeiConfig.Full, PaPaGeiConfig.Tiny, (c, _) => new PaPaGei(c)),
         },
         new("normwear", "NormWear (wearables)", () => new NormWear(NormWearConfig.Full), () => new NormWear(NormWearConfig.Tiny),
             "MAE encoder only (patch embedding, cls token, fixed sin-cos pos_embed, 12 layers with their 6 channel-fusion blocks, final norm); the published file's decoder (≈8.0M, total ≈136.1M as in the paper) is dropped",
@@ -79,9 +82,7 @@ public static class ModelZoo
         {
             // raw (N, channels, samples) windows become per-channel scalograms; prepared scalograms pass through
             Input = x => x.dim() == 3 ? NormWearInput.Scalograms(x) : x,
-            Sized = (size, shape, settings) =>
-                new NormWear(ConfigOverrides.Apply(size == ModelSize.Full ? NormWearConfig.Full : NormWearConfig.Tiny, settings) with { Channels = (int)shape[0] }),
-            ConfigType = typeof(NormWearConfig),
+            Configs = SizedConfigs.Of(NormWearConfig.Full, NormWearConfig.Tiny, (c, shape) => new NormWear(c with { Channels = (int)shape[0] })),
         },
     ];
 

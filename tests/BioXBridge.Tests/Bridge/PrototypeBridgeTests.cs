@@ -8,7 +8,7 @@ namespace BioXBridge.Tests.Bridge;
 public class PrototypeBridgeTests
 {
     [Theory]
-    // the paper's directions (method.md §6): r·d_in + r·N_p·N_l + N_p·d_l
+    // the paper's directions (docs/directions.md): r·d_in + r·N_p·N_l + N_p·d_l
     [InlineData(512, 32, 50, 235, 128, 398_784)]
     [InlineData(64, 8, 150, 93, 512, 188_912)]
     [InlineData(512, 32, 300, 181, 200, 1_813_984)]
