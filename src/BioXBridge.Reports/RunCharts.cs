@@ -45,16 +45,19 @@ public static class RunCharts
         Profile(p.Stage2, 0, p.Output, $"Stage 2: linear CKA per {oldModality} block{Tag(synthetic)}",
                 "output position l (input of old block l)", "CKA");
 
-    /// <summary>Bridge and KD training: loss per epoch and validation balanced accuracy where evaluated.</summary>
+    /// <summary>
+    /// Bridge and KD training: loss per epoch and, where evaluated, the score the checkpoint was selected by (a held-out
+    /// loss, or validation balanced accuracy for runs that select with labels or predate the choice).
+    /// </summary>
     public static GenericChart Training(RunRecord r, string method) =>
-        Training(r.Methods[method].History ?? [], $"{method} training{Tag(r)}");
+        Training(r.Methods[method].History ?? [], $"{method} training{Tag(r)}", r.Methods[method].ValidationMetric);
 
-    public static GenericChart Training(IReadOnlyList<Models.EpochLog> h, string title)
+    public static GenericChart Training(IReadOnlyList<Models.EpochLog> h, string title, string? validationMetric = null)
     {
         var loss = CChart.Line<int, double, string>(x: h.Select(e => e.Epoch).ToArray(), y: h.Select(e => e.Loss).ToArray(), Name: "training loss");
         var val = h.Where(e => e.Validation is not null).ToArray();
         var score = CChart.Line<int, double, string>(x: val.Select(e => e.Epoch).ToArray(), y: val.Select(e => e.Validation!.Value).ToArray(),
-                                                      Name: "validation balanced accuracy", ShowMarkers: true);
+                                                      Name: validationMetric ?? "validation balanced accuracy", ShowMarkers: true);
         return Styled(CChart.Combine([loss, score]), title, "epoch", "");
     }
 

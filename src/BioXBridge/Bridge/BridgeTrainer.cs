@@ -10,17 +10,20 @@ public enum AlignmentLoss { Cosine, L1, Mse }
 
 /// <summary>
 /// The bridge's shape (rank r, prototype count N_p, how prototypes start, the release's LaBraM reshape) and its training:
-/// the paper's defaults, batch 16, Adam without decay or schedule, cosine alignment, evaluation every 5 epochs.
+/// the paper's defaults, batch 16, Adam without decay or schedule, cosine alignment, evaluation every 5 epochs, and the
+/// checkpoint chosen without labels.
 /// </summary>
 public sealed record BridgeSettings(int Rank = 32, int Prototypes = 50, PrototypeInit PrototypeInit = PrototypeInit.Gaussian,
                                     bool ReleaseReshape = false, int Epochs = 50, double LearningRate = 1e-4, int BatchSize = 16,
-                                    AlignmentLoss Loss = AlignmentLoss.Cosine, int EvalEvery = 5);
+                                    AlignmentLoss Loss = AlignmentLoss.Cosine, int EvalEvery = 5,
+                                    CheckpointSelection Selection = CheckpointSelection.HeldOutLoss);
 
 /// <summary>
 /// Trains the bridge so that f_old[>l](b(f_new[≤m](x_new))) matches f_old(x_old) at the old model's last block (Eq. 7).
 /// Neither Pool(f_new[≤m](x_new)) nor the target f_old(x_old) changes during training, so both are computed once
 /// (<see cref="CacheInputs"/>, <see cref="CacheTargets"/>); each step runs only the bridge and old blocks l..L−1.
-/// The checkpoint with the best validation balanced accuracy is kept.
+/// The checkpoint kept is <see cref="BridgeSettings.Selection"/>'s: by default the lowest alignment loss on the
+/// validation split's paired windows, which needs their targets cached the same way, and no labels.
 /// </summary>
 public static class BridgeTrainer
 {
@@ -52,18 +55,47 @@ public static class BridgeTrainer
         return mapped;
     }
 
+    /// <summary>What the epoch log's validation column holds under <paramref name="s"/>.</summary>
+    public static string ValidationMetric(BridgeSettings s) => s.Selection.ValidationMetric($"held-out {s.Loss.ToString().ToLowerInvariant()} alignment loss");
+
     public static LoopResult Train(BridgedModel model, Tensor pairPooledNew, Tensor pairTargets,
-                                   Tensor valPooledNew, int[] valLabels, int classes, BridgeSettings cfg, long seed,
+                                   Tensor valPooledNew, Tensor? valTargets, int[] valLabels, int classes, BridgeSettings cfg, long seed,
                                    Device device, IProgress<ProgressReport>? progress = null)
     {
+        if (valTargets is null && cfg.Selection != CheckpointSelection.ValidationLabels)
+            throw new ArgumentNullException(nameof(valTargets), $"checkpoint selection {cfg.Selection} needs the validation pairs' alignment targets");
         using var scope = NewDisposeScope();   // owns the device copies
         var inputs = pairPooledNew.to(device);
         var targets = pairTargets.to(device);
+        Func<double> validate = cfg.Selection == CheckpointSelection.ValidationLabels
+            ? () => Evaluate(model, valPooledNew, valLabels, classes, device).BalancedAccuracy
+            : () => HeldOutAlignment(model, valPooledNew, valTargets!, cfg.Loss, device);
         return TrainingLoop.Run(model.Bridge, (int)inputs.shape[0],
-            new LoopConfig(cfg.Epochs, cfg.BatchSize, cfg.LearningRate, cfg.EvalEvery, seed),
-            idx => Alignment(model.Old.encoder.Flatten(model.OldLastFromPooled(inputs[idx])), targets[idx], cfg.Loss),
-            () => Evaluate(model, valPooledNew, valLabels, classes, device).BalancedAccuracy,
-            "bridge", progress);
+            new LoopConfig(cfg.Epochs, cfg.BatchSize, cfg.LearningRate, cfg.EvalEvery, seed, cfg.Selection.Keep()),
+            idx => Alignment(Predicted(model, inputs[idx]), targets[idx], cfg.Loss),
+            validate, "bridge", progress);
+    }
+
+    private static Tensor Predicted(BridgedModel model, Tensor pooled) => model.Old.encoder.Flatten(model.OldLastFromPooled(pooled));
+
+    /// <summary>
+    /// The alignment loss over held-out pairs, in batches (targets may be memory-mapped), weighted by batch size so it is
+    /// the mean over windows as one batch would give it.
+    /// </summary>
+    public static double HeldOutAlignment(BridgedModel model, Tensor pooledNew, Tensor targets, AlignmentLoss loss, Device device)
+    {
+        model.Bridge.eval();
+        using var noGrad = no_grad();
+        long n = pooledNew.shape[0];
+        double sum = 0;
+        for (long start = 0; start < n; start += 64)
+        {
+            using var batchScope = NewDisposeScope();
+            long len = Math.Min(64, n - start);
+            var predicted = Predicted(model, pooledNew.narrow(0, start, len).to(device));
+            sum += len * Alignment(predicted, targets.narrow(0, start, len).to(device), loss).item<float>();
+        }
+        return sum / n;
     }
 
     public static Tensor Alignment(Tensor predicted, Tensor target, AlignmentLoss loss) => loss switch

@@ -58,9 +58,14 @@ public sealed class PrototypeBridge : nn.Module<Tensor, Tensor>
     public PrototypeBridge(BridgeConfig config, Tensor? sampledPrototypes = null) : base(nameof(PrototypeBridge))
     {
         Config = config;
-        var a = empty(config.InputDim, config.Rank);
-        nn.init.kaiming_uniform_(a, Math.Sqrt(5));
-        A = nn.Parameter(a);
+        // Drawn as the release draws them — A as (r, d_in) under kaiming_uniform(a = √5), so its fan-in is d_in and
+        // its entries U(±1/√d_in); B zeros; P as (d_l, N_p) ~ N(0, 1) — then stored transposed for x·A·B and
+        // weights·P: from the same generator state the initial bridge equals the release's (docs/fidelity.md).
+        using (var a = empty(config.Rank, config.InputDim))
+        {
+            nn.init.kaiming_uniform_(a, Math.Sqrt(5));
+            A = nn.Parameter(a.t().contiguous());
+        }
         B = nn.Parameter(zeros(config.Rank, (long)config.OutputTokens * config.Prototypes));
         if (config.Init == PrototypeInit.Sampled)
         {
@@ -69,7 +74,11 @@ public sealed class PrototypeBridge : nn.Module<Tensor, Tensor>
             using var detached = sampledPrototypes.detach();
             P = nn.Parameter(detached.clone());
         }
-        else P = nn.Parameter(randn(config.Prototypes, config.OutputDim));
+        else
+        {
+            using var p = randn(config.OutputDim, config.Prototypes);
+            P = nn.Parameter(p.t().contiguous());
+        }
         RegisterComponents();
     }
 

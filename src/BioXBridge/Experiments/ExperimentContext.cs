@@ -40,17 +40,18 @@ public sealed class ExperimentContext : IDisposable
 
     /// <summary>
     /// Alignment targets larger than this many bytes are kept in a memory-mapped float32 file instead of in memory
-    /// (<see cref="BridgeTrainer.CacheTargets"/>); the file is deleted with the context.
+    /// (<see cref="BridgeTrainer.CacheTargets"/>), one per split; the files are deleted with the context.
     /// </summary>
     public long TargetMemoryBudget { get; set; } = 2L << 30;
-    /// <summary>The memory-mapped targets file while there is one.</summary>
-    public string? SpillFile => spillFile is not null && File.Exists(spillFile) ? spillFile : null;
-    private string? spillFile;
+    /// <summary>The memory-mapped targets files there are now.</summary>
+    public IReadOnlyList<string> SpillFiles => spillFiles.Where(File.Exists).ToList();
+    private readonly List<string> spillFiles = new();
 
     private readonly Dictionary<string, string> weights = new(), reused = new();
     private readonly PretrainedStore store;
     private readonly Dictionary<int, Dictionary<string, Tensor>> pooled = new();
-    private Tensor? targets, teacherLogits, teacherPooled;
+    private readonly Dictionary<string, Tensor> targets = new(), teacherLogits = new();
+    private Tensor? teacherPooled;
     private PositionScores? positions;
 
     private ExperimentContext(DirectionConfig cfg, Device device, PretrainedStore store, IProgress<ProgressReport>? progress, SplitData? data)
@@ -129,22 +130,31 @@ public sealed class ExperimentContext : IDisposable
         bridge.to(Device);
         var model = new BridgedModel(NewEncoder, m, bridge, Teacher, l);
         var features = Pooled(model);
-        if (targets is null)
-        {
-            spillFile = Path.Combine(Path.GetTempPath(), $"bioxbridge-targets-{Environment.ProcessId}-{Guid.NewGuid():N}.f32");
-            targets = BridgeTrainer.CacheTargets(model, X["pair"].Old, Device, TargetMemoryBudget, spillFile);
-        }
-        else reused["targets"] = "old-model targets on the paired split, computed once in this process";
-
-        var (inputs, goals) = (features["pair"], targets);
+        var (inputs, goals) = (features["pair"], Targets(model, "pair"));
+        var valGoals = s.Selection == CheckpointSelection.ValidationLabels ? null : Targets(model, "val");
         using var rows = pairFraction < 1 ? tensor(PairSubset((int)inputs.shape[0], pairFraction, seed)) : null;
         using var subsetInputs = rows is null ? null : inputs[rows];
         using var subsetGoals = rows is null ? null : goals[rows];
-        var fit = BridgeTrainer.Train(model, subsetInputs ?? inputs, subsetGoals ?? goals, features["val"], Data.Val.Labels, Classes, s, seed, Device, progress);
+        var fit = BridgeTrainer.Train(model, subsetInputs ?? inputs, subsetGoals ?? goals, features["val"], valGoals, Data.Val.Labels, Classes,
+                                      s, seed, Device, progress);
         var test = BridgeTrainer.Evaluate(model, features["test"], Data.Test.Labels, Classes, Device);
         var result = new MethodResult(NewModality, bridge.ParameterCount(), MetricValues.From(test),
-                                      (DateTime.UtcNow - started).TotalSeconds, fit.History, fit.BestEpoch);
+                                      (DateTime.UtcNow - started).TotalSeconds, fit.History, fit.BestEpoch,
+                                      s.Selection, BridgeTrainer.ValidationMetric(s));
         return new BridgeOutcome(result, config, model, fit, (int)(subsetInputs ?? inputs).shape[0]);
+    }
+
+    /// <summary>The old model's last-block outputs on one split (alignment targets), computed once per process.</summary>
+    private Tensor Targets(BridgedModel model, string split)
+    {
+        if (targets.TryGetValue(split, out var t))
+        {
+            reused[$"targets_{split}"] = $"old-model targets on the {split} split, computed once in this process";
+            return t;
+        }
+        var file = Path.Combine(Path.GetTempPath(), $"bioxbridge-targets-{split}-{Environment.ProcessId}-{Guid.NewGuid():N}.f32");
+        spillFiles.Add(file);
+        return targets[split] = BridgeTrainer.CacheTargets(model, X[split].Old, Device, TargetMemoryBudget, file);
     }
 
     /// <summary>
@@ -155,12 +165,14 @@ public sealed class ExperimentContext : IDisposable
     {
         var started = DateTime.UtcNow;
         using var student = FrozenModels.Student(Config, X["pair"].New.shape[1..], store, Device, Classes, seed);
-        teacherLogits ??= Batches.Map(X["pair"].Old, 32, Device, Teacher.call);
+        Tensor Logits(string split) => teacherLogits.TryGetValue(split, out var t) ? t : teacherLogits[split] = Batches.Map(X[split].Old, 32, Device, Teacher.call);
         if (cfg.ContrastWeight > 0) teacherPooled ??= Batches.Map(X["pair"].Old, 32, Device, x => Teacher.encoder.Pool(Teacher.encoder.call(x)));
-        var (fit, trained) = KnowledgeDistillation.Train(student, X["pair"].New, teacherLogits, teacherPooled, X["val"].New, Data.Val.Labels,
-                                                         Classes, cfg, seed, Device, progress);
+        var valLogits = cfg.Selection == CheckpointSelection.ValidationLabels ? null : Logits("val");
+        var (fit, trained) = KnowledgeDistillation.Train(student, X["pair"].New, Logits("pair"), teacherPooled, X["val"].New, valLogits,
+                                                         Data.Val.Labels, Classes, cfg, seed, Device, progress);
         var metrics = TeacherTraining.Evaluate(student, X["test"].New, Data.Test.Labels, Classes, Device);
-        return new MethodResult(NewModality, trained, MetricValues.From(metrics), (DateTime.UtcNow - started).TotalSeconds, fit.History, fit.BestEpoch);
+        return new MethodResult(NewModality, trained, MetricValues.From(metrics), (DateTime.UtcNow - started).TotalSeconds, fit.History, fit.BestEpoch,
+                                cfg.Selection, KnowledgeDistillation.ValidationMetric(cfg));
     }
 
     /// <summary>
@@ -189,8 +201,9 @@ public sealed class ExperimentContext : IDisposable
     {
         foreach (var (o, n) in X.Values) { o.Dispose(); n.Dispose(); }
         foreach (var t in pooled.Values.SelectMany(d => d.Values)) t.Dispose();
-        targets?.Dispose(); teacherLogits?.Dispose(); teacherPooled?.Dispose();
-        if (spillFile is not null && File.Exists(spillFile)) File.Delete(spillFile);
+        foreach (var t in targets.Values.Concat(teacherLogits.Values)) t.Dispose();
+        teacherPooled?.Dispose();
+        foreach (var f in SpillFiles) File.Delete(f);
         NewEncoder.Dispose();
         Teacher.Dispose();
     }

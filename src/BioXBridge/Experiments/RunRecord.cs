@@ -15,7 +15,8 @@ public sealed record MetricValues(double Accuracy, double BalancedAccuracy, doub
 
 /// <summary>One method's test result. <see cref="Input"/> is the modality fed at test time.</summary>
 public sealed record MethodResult(string Input, long? TrainableParameters, MetricValues Metrics, double Seconds,
-                                  IReadOnlyList<Models.EpochLog>? History = null, int? BestEpoch = null);
+                                  IReadOnlyList<Models.EpochLog>? History = null, int? BestEpoch = null,
+                                  Models.CheckpointSelection? Selection = null, string? ValidationMetric = null);
 
 public sealed record PositionRecord(int Input, int Output, double[] Stage1, double[] Stage2, string Criterion)
 {

@@ -12,7 +12,7 @@ namespace BioXBridge.Models;
 /// </summary>
 public sealed class AdamStep : IDisposable
 {
-    /// <summary>The optimiser as the pre-trained weight recipes name it (method.md §3: betas 0.9/0.999, eps 1e-8).</summary>
+    /// <summary>The optimiser as the pre-trained weight recipes name it (the paper's training recipe: betas 0.9/0.999, eps 1e-8).</summary>
     public const string Description = "adam beta1=0.9 beta2=0.999 eps=1e-8 (AdamStep)";
 
     private readonly IReadOnlyList<Parameter> parameters;

@@ -152,11 +152,11 @@ internal sealed class NormWearPatchEmbed : Module<Tensor, Tensor>
 
 /// <summary>
 /// NormWear encoder. Input (batch, channels, 3, L, 65) scalograms (see <see cref="NormWearInput"/>); every block sees
-/// and returns (batch·channels, tokens, d) with the channels of one sample adjacent — the layout method.md gives the
-/// bridge. Block k is upstream <c>encoder_blocks[k]</c>, fusion included, so the fusion layers need the channel
-/// count: it is stored here (<see cref="Channels"/>), set by every <see cref="Embed"/> call from the input's channel
-/// axis (what upstream's <c>get_signal_embedding</c> does with <c>blk.nvar = nvar</c>) and settable for callers that
-/// start at a later block (a bridge feeding blocks l..L−1). The final <c>norm</c> is not part of any block: like every
+/// and returns (batch·channels, tokens, d) with the channels of one sample adjacent — the layout the bridge writes one
+/// recording's tokens into (<see cref="Bridge.BridgeConfig.Groups"/>). Block k is upstream <c>encoder_blocks[k]</c>, fusion
+/// included, so the fusion layers need the channel count: it is stored here (<see cref="Channels"/>), set by every
+/// <see cref="Embed"/> call from the input's channel axis (what upstream's <c>get_signal_embedding</c> does with
+/// <c>blk.nvar = nvar</c>) and settable for callers that start at a later block (a bridge feeding blocks l..L−1). The final <c>norm</c> is not part of any block: like every
 /// <see cref="LayeredEncoder"/>, the last block output is returned before the final norm (apply
 /// <see cref="FinalNorm"/> to reproduce upstream's embedding). Parameter names equal upstream's state-dict keys
 /// (<c>patch_embed.proj</c>, <c>cls_token</c>, <c>pos_embed</c>, <c>encoder_blocks.N.variate_encoder.*</c>,

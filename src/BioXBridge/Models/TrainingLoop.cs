@@ -4,8 +4,11 @@ using static TorchSharp.torch;
 
 namespace BioXBridge.Models;
 
+/// <summary>Which evaluated state a run ends with: the highest or lowest validation score, or simply the last epoch's.</summary>
+public enum Keep { Highest, Lowest, Last }
+
 /// <summary>Mini-batch schedule shared by teacher, pre-training, bridge and KD training (paper §3: Adam, no schedule).</summary>
-public sealed record LoopConfig(int Epochs, int BatchSize, double LearningRate, int EvalEvery = 5, long Seed = 0);
+public sealed record LoopConfig(int Epochs, int BatchSize, double LearningRate, int EvalEvery = 5, long Seed = 0, Keep Keep = Keep.Highest);
 
 /// <summary>
 /// One epoch's mean training loss, the validation score where one was computed, and how many of its steps had to be
@@ -30,7 +33,8 @@ public static class TrainingLoop
     /// <summary>
     /// Shuffles 0..n−1 each epoch with a seeded generator, calls <paramref name="batchLoss"/> on index batches (last
     /// partial batch kept) and steps Adam on <paramref name="trainable"/>'s parameters. Every EvalEvery epochs and at the
-    /// end <paramref name="validate"/> scores the model (higher is better); the best parameters are restored at the end.
+    /// end <paramref name="validate"/> scores the model; the parameters of the best score by <see cref="LoopConfig.Keep"/>
+    /// (or of the last epoch) are restored at the end.
     /// Each step runs in its own dispose scope so native memory stays flat however long training runs.
     /// </summary>
     public static LoopResult Run(nn.Module trainable, int n, LoopConfig cfg, Func<Tensor, Tensor> batchLoss,
@@ -45,7 +49,7 @@ public static class TrainingLoop
         using var generator = new Generator((ulong)cfg.Seed);
         var history = new List<EpochLog>();
         Dictionary<string, Tensor>? best = null;
-        double bestScore = double.NegativeInfinity;
+        double bestScore = double.NaN;
         int bestEpoch = 0;
 
         var buffers = trainable.buffers().Where(b => b.is_floating_point()).ToList();
@@ -89,7 +93,14 @@ public static class TrainingLoop
             {
                 trainable.eval();
                 score = validate();
-                if (score > bestScore)
+                bool better = double.IsNaN(bestScore) || cfg.Keep switch
+                {
+                    Keep.Highest => score > bestScore,
+                    Keep.Lowest => score < bestScore,
+                    _ => true,
+                };
+                if (better && cfg.Keep == Keep.Last) (bestScore, bestEpoch) = (score.Value, epoch); // the final state needs no copy
+                else if (better)
                 {
                     (bestScore, bestEpoch) = (score.Value, epoch);
                     Dispose(best);

@@ -34,7 +34,7 @@ public class BridgeTrainerTests
 
         var inputs = BridgeTrainer.CacheInputs(model, xNew, CPU);
         var targets = BridgeTrainer.CacheTargets(model, xOld, CPU);
-        BridgeTrainer.Train(model, inputs, targets, inputs, labels, 3, new BridgeSettings(Epochs: 3, LearningRate: 1e-2), 0, CPU);
+        BridgeTrainer.Train(model, inputs, targets, inputs, targets, labels, 3, new BridgeSettings(Epochs: 3, LearningRate: 1e-2), 0, CPU);
 
         foreach (var (k, v) in model.New.state_dict()) Assert.True(Same(v, newBefore[k]), $"new encoder {k} changed");
         foreach (var (k, v) in model.Old.state_dict()) Assert.True(Same(v, oldBefore[k]), $"old model {k} changed");
@@ -50,12 +50,53 @@ public class BridgeTrainerTests
             var (model, xNew, xOld, labels) = Setup(5);
             var inputs = BridgeTrainer.CacheInputs(model, xNew, CPU);
             var targets = BridgeTrainer.CacheTargets(model, xOld, CPU);
-            var fit = BridgeTrainer.Train(model, inputs, targets, inputs, labels, 3,
+            var fit = BridgeTrainer.Train(model, inputs, targets, inputs, targets, labels, 3,
                                           new BridgeSettings(Epochs: 15, LearningRate: 1e-2), 7, CPU);
             Assert.True(fit.History[^1].Loss < fit.History[0].Loss, $"loss {fit.History[0].Loss} → {fit.History[^1].Loss}");
             return model.Bridge.parameters().SelectMany(p => p.data<float>().ToArray()).ToArray();
         }
         Assert.Equal(Run(), Run());
+    }
+
+    [Fact]
+    public void LabelFreeSelectionKeepsTheLowestHeldOutAlignmentLossAndLastEpochKeepsTheEnd()
+    {
+        var (model, xNew, xOld, labels) = Setup(2);
+        var inputs = BridgeTrainer.CacheInputs(model, xNew[..16], CPU);
+        var targets = BridgeTrainer.CacheTargets(model, xOld[..16], CPU);
+        var (valInputs, valTargets) = (BridgeTrainer.CacheInputs(model, xNew[16..], CPU), BridgeTrainer.CacheTargets(model, xOld[16..], CPU));
+        var settings = new BridgeSettings(Epochs: 12, LearningRate: 3e-2, EvalEvery: 3);
+
+        var fit = BridgeTrainer.Train(model, inputs, targets, valInputs, valTargets, labels[16..], 3, settings, 1, CPU);
+        var scored = fit.History.Where(e => e.Validation is not null).ToList();
+        Assert.Equal([3, 6, 9, 12], scored.Select(e => e.Epoch));
+        var lowest = scored.MinBy(e => e.Validation!.Value)!;
+        Assert.Equal(lowest.Epoch, fit.BestEpoch);
+        Assert.Equal(lowest.Validation!.Value, fit.BestValidation);
+        // the restored bridge is the selected one: its held-out loss is the one logged at that epoch
+        Assert.Equal(fit.BestValidation, BridgeTrainer.HeldOutAlignment(model, valInputs, valTargets, AlignmentLoss.Cosine, CPU), 6);
+        // 1 − cos lies in [0, 2]; a bridge trained toward the targets ends well below the zero-output start's 1
+        Assert.InRange(fit.BestValidation, 0, 0.9);
+
+        var (again, _, _, _) = Setup(2);
+        var last = BridgeTrainer.Train(again, inputs, targets, valInputs, valTargets, labels[16..], 3,
+                                       settings with { Selection = CheckpointSelection.LastEpoch }, 1, CPU);
+        Assert.Equal(12, last.BestEpoch);
+        Assert.Equal(scored[^1].Validation!.Value, last.BestValidation, 6);
+    }
+
+    [Fact]
+    public void SelectingWithoutLabelsNeedsTheValidationPairsTargets()
+    {
+        var (model, xNew, xOld, labels) = Setup(0);
+        var inputs = BridgeTrainer.CacheInputs(model, xNew, CPU);
+        var targets = BridgeTrainer.CacheTargets(model, xOld, CPU);
+        var e = Assert.Throws<ArgumentNullException>(() =>
+            BridgeTrainer.Train(model, inputs, targets, inputs, null, labels, 3, new BridgeSettings(Epochs: 1), 0, CPU));
+        Assert.Contains("HeldOutLoss", e.Message);
+        var byLabels = BridgeTrainer.Train(model, inputs, targets, inputs, null, labels, 3,
+                                           new BridgeSettings(Epochs: 1, Selection: CheckpointSelection.ValidationLabels), 0, CPU);
+        Assert.Equal(BridgeTrainer.Evaluate(model, inputs, labels, 3, CPU).BalancedAccuracy, byLabels.BestValidation, 12);
     }
 
     [Fact]

@@ -23,6 +23,43 @@ public class PrototypeBridgeTests
         Assert.Equal(expected, bridge.ParameterCount());
     }
 
+    [Theory]
+    // the six directions' (d_in, r, N_p): A's entries are U(±1/√d_in) as in the release (fan-in d_in, not r), so their
+    // standard deviation is 1/√(3·d_in); prototypes are N(0, 1)
+    [InlineData(512, 32, 50)]
+    [InlineData(64, 8, 150)]
+    [InlineData(512, 32, 300)]
+    [InlineData(200, 4, 200)]
+    [InlineData(768, 256, 200)]
+    [InlineData(200, 8, 50)]
+    public void InitialAHasTheReleasesScaleForEveryDirection(int dIn, int r, int np)
+    {
+        manual_seed(dIn + r);
+        using var bridge = new PrototypeBridge(new BridgeConfig(dIn, r, np, 7, 16, FeatureLayout.TokenMajor));
+        var p = bridge.named_parameters().ToDictionary(kv => kv.name, kv => kv.parameter);
+        double bound = 1 / Math.Sqrt(dIn), n = (double)dIn * r;
+        double std = p["A"].std().item<float>(), max = p["A"].abs().max().item<float>();
+        // the sample sd of n uniform draws has relative sd √(0.8/(4n)); allow 5 of those
+        Assert.InRange(std * Math.Sqrt(3 * dIn), 1 - 5 * Math.Sqrt(0.2 / n), 1 + 5 * Math.Sqrt(0.2 / n));
+        Assert.InRange(max, 0.9 * bound, bound);
+        Assert.InRange(p["P"].std().item<float>(), 0.9, 1.1);
+        Assert.Equal(0f, p["B"].abs().max().item<float>());
+    }
+
+    [Fact]
+    public void FromTheSameSeedTheInitialBridgeIsTheReleases()
+    {
+        // PyTorch's own draws for the release's constructor (tools/golden/bridge_init_golden.py, seed 11, d_in 6, r 3,
+        // N_p 4, N_l 5, d_l 2); ours stores A as (d_in, r) and P as (N_p, d_l), the transposes
+        static float[] Golden(string name) =>
+            BioXBridge.Data.Npy.Read(Path.Combine(AppContext.BaseDirectory, "Fixtures", "bridge", $"release_init_{name}.npy")).AsFloat32();
+        manual_seed(11);
+        using var bridge = new PrototypeBridge(new BridgeConfig(6, 3, 4, 5, 2, FeatureLayout.TokenMajor));
+        var p = bridge.named_parameters().ToDictionary(kv => kv.name, kv => kv.parameter);
+        Assert.Equal(Golden("A"), p["A"].t().contiguous().data<float>().ToArray());
+        Assert.Equal(Golden("prototypes"), p["P"].t().contiguous().data<float>().ToArray());
+    }
+
     [Fact]
     public void OutputsZerosAtInitialisationInTheOldModelsLayout()
     {

@@ -37,6 +37,11 @@ public class BridgeExperimentTests(DemoRuns runs) : IClassFixture<DemoRuns>
         Assert.True(bridge - chance >= 0.4 * (oracle - chance), $"bridge {bridge:F3} closes less than 40 % of the gap from chance to the oracle {oracle:F3}");
         Assert.Equal("ecg", m["bridge"].Input);
         Assert.Equal("ppg", m["oracle"].Input);
+        // the checkpoint was chosen without labels, and the record says so: the lowest held-out alignment loss
+        Assert.Equal(BioXBridge.Models.CheckpointSelection.HeldOutLoss, m["bridge"].Selection);
+        Assert.Equal("held-out cosine alignment loss", m["bridge"].ValidationMetric);
+        var scored = m["bridge"].History!.Where(e => e.Validation is not null).ToList();
+        Assert.Equal(scored.MinBy(e => e.Validation!.Value)!.Epoch, m["bridge"].BestEpoch);
     }
 
     [Fact]

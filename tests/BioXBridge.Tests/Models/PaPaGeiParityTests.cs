@@ -32,9 +32,9 @@ public class PaPaGeiParityTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void FullWithSyntheticWeightsMatchesTheReferenceAndTheSpecShapesOn7500Samples()
+    public void FullWithSyntheticWeightsMatchesTheReferenceAndUpstreamsShapesOn7500Samples()
     {
-        // spec models.md, PaPaGei-S block input shapes for 7500 samples
+        // PaPaGei-S block input shapes for 7500 samples, as upstream ResNet1DMoE produces them
         long[][] blockInputs =
         [
             [32, 7500], [32, 7500], [32, 3750], [32, 3750], [32, 1875], [64, 1875], [64, 938], [64, 938], [64, 469],
