@@ -36,8 +36,8 @@ saving):
                        parametrization names before saving.
   papagei_s.pt         Nokia-Bell-Labs/papagei-foundation-model: models/resnet.py ResNet1DMoE with the release's
                        PaPaGei-S config (base_filters 32, kernel 3, stride 2, n_block 18, n_classes 512, 3 experts),
-                       saved as training_distributed.py save_model does: torch.save(model.state_dict()) of the DDP-
-                       wrapped model, i.e. a flat dict with 'module.' on every key. models/resnet.py imports tqdm,
+                       saved as training_mt.py does: the DDP-wrapped model through training_distributed.py
+                       save_model, torch.save(model.state_dict()), i.e. a flat dict with 'module.' on every key. models/resnet.py imports tqdm,
                        matplotlib and sklearn at the top without using them for construction; missing ones are stubbed.
   normwear.pth         Mobile-Sensing-and-UbiComp-Laboratory/NormWear: modules/normwear.py NormWear as main_model.py
                        builds it (img_size (387, 65), patch_size (9, 5), random masking 0.8, use_cwt, nvar 4,
