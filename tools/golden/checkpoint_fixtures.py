@@ -1,5 +1,7 @@
-"""Writes tests/BioXBridge.Tests/Fixtures/checkpoints/*: small checkpoints saved the ways the upstream foundation models
-publish theirs (see the project specification, spec/models.md), for CheckpointTests.cs. Run with Debian's /usr/bin/python3 (torch 1.13).
+"""Writes tests/BioXBridge.Tests/Fixtures/checkpoints/*: small checkpoints shaped like the ones the upstream foundation
+models publish (outer dicts and key conventions like theirs, holding toy or mini-size models, not the upstream classes;
+upstream_checkpoint_layouts.py writes the full-size layouts made by the upstream classes themselves), for
+CheckpointTests.cs. Run with Debian's /usr/bin/python3 (torch 1.13).
 
   labram_style.pt     {"model": {"student.<toy>..., student.blocks.0.attn.relative_position_index, student.mask_token},
                        "epoch": 7, "args": argparse.Namespace(...)}

@@ -1,7 +1,8 @@
 """Independent PyTorch reference for the HuBERT-ECG port (src/BioXBridge/Models/HuBertEcg.cs).
 
-Written from the model description (shared/spec/models.md) in Hugging Face's HubertModel layout with the HuBERTECG
-pre-training heads, so the state-dict keys are the published checkpoint's:
+Written independently from the HuBERT-ECG paper's description of the model, in Hugging Face's HubertModel layout with
+the HuBERTECG pre-training heads, so the state-dict keys are the published checkpoint's (checked against the upstream
+class itself by tools/golden/upstream_checkpoint_layouts.py):
   feature_extractor.conv_layers.{0..4}.conv.weight, feature_extractor.conv_layers.0.layer_norm.{weight,bias}
   feature_projection.{layer_norm,projection}.*, masked_spec_embed,
   encoder.pos_conv_embed.conv.{weight_g,weight_v,bias}, encoder.layer_norm.*,

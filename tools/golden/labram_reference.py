@@ -1,5 +1,5 @@
 """Independent PyTorch reference for the LaBraM-Base port (src/BioXBridge/Models/LaBraM.cs), written from the
-description in shared/spec/models.md and upstream's modeling_finetune.py behaviour (NeuralTransformer with
+LaBraM paper's description and upstream's modeling_finetune.py behaviour (NeuralTransformer with
 use_mean_pooling, no relative position bias), with upstream's state-dict key names.
 
 Writes tests/BioXBridge.Tests/Fixtures/models/labram/:

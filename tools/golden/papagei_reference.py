@@ -1,7 +1,8 @@
 """Independent PyTorch reference for the PaPaGei port (src/BioXBridge/Models/PaPaGei.cs).
 
-Written from the model description (shared/spec/models.md) in the layout of upstream's ResNet1DMoE
-(Nokia-Bell-Labs/papagei-foundation-model, models/resnet.py), so the state-dict keys are the published checkpoint's:
+Written independently from the PaPaGei paper's description of the model, in the layout of upstream's ResNet1DMoE
+(Nokia-Bell-Labs/papagei-foundation-model, models/resnet.py), so the state-dict keys are the published checkpoint's
+(checked against the upstream class itself by tools/golden/upstream_checkpoint_layouts.py):
   first_block_conv.conv.*, first_block_bn.*, basicblock_list.i.{bn1, conv1.conv, bn2, conv2.conv}.*,
   final_bn.*, dense.*, expert_layers_1.e.{0,2}.*, gating_network_1.0.*, expert_layers_2.e.{0,3}.*, gating_network_2.0.*
 Eval mode throughout (dropout off, batch norm on running statistics). Run with Debian's /usr/bin/python3:

@@ -9,7 +9,7 @@ public class EncoderTests
     [Fact]
     public void PaPaGeiBlockInputsHaveUpstreamsLengthsFor7500Samples()
     {
-        // upstream ResNet1DMoE with stride-2 blocks 2, 4, …, 16 (ceil halving): block inputs 7500 (b0, b1), 3750 (b2, b3), 1875 (b4, b5), 938 (b6, b7), 469 (b8, b9),
+        // upstream ResNet1DMoE (models/resnet.py, stride 2 every other block, 'same' padding): block inputs 7500 (b0, b1), 3750 (b2, b3), 1875 (b4, b5), 938 (b6, b7), 469 (b8, b9),
         // 235 (b10, b11), 118 (b12, b13), 59 (b14, b15), 30 (b16, b17); channels ×2 at blocks 4, 8, 12, 16 → from 5, 9, 13, 17
         manual_seed(0);
         using var net = new PaPaGei(PaPaGeiConfig.Tiny);

@@ -34,7 +34,7 @@ public class PaPaGeiParityTests(ITestOutputHelper output)
     [Fact]
     public void FullWithSyntheticWeightsMatchesTheReferenceAndUpstreamsShapesOn7500Samples()
     {
-        // PaPaGei-S block input shapes for 7500 samples, as upstream ResNet1DMoE produces them
+        // PaPaGei-S block input shapes for 7500 samples (upstream models/resnet.py: stride 2 every other block, 'same' padding)
         long[][] blockInputs =
         [
             [32, 7500], [32, 7500], [32, 3750], [32, 3750], [32, 1875], [64, 1875], [64, 938], [64, 938], [64, 469],

@@ -84,8 +84,8 @@ public sealed record WeightsSource(string Repository, string WeightsUrl, string 
 
 /// <summary>
 /// How the published file is laid out, applied in this order: pick the first of <see cref="RootKeys"/> present (none:
-/// the file is the state dict); keep only keys under <see cref="KeepPrefixes"/> (if any); strip
-/// <see cref="StripPrefixes"/> (repeatedly); apply <see cref="Renames"/> (regex, in order); drop keys matching any of
+/// the file itself if it holds tensors, else the first of model/module/model_state_dict/state_dict); keep only keys
+/// under <see cref="KeepPrefixes"/> (if any); strip <see cref="StripPrefixes"/> (repeatedly); apply <see cref="Renames"/> (regex, in order); drop keys matching any of
 /// <see cref="Drop"/> (regex). Non-tensor entries are always skipped.
 /// </summary>
 public sealed record ContainerLayout
