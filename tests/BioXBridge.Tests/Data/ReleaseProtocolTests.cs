@@ -104,6 +104,9 @@ public class ReleaseProtocolTests
             var nearest = meta["selection"]![key]!["starts500"]!.AsArray().Count;
             Assert.Equal(eeg.Length - 1, nearest);
             Assert.Equal(nearest, FogPreprocessing.SelectWindows(r.Label, 1500, 150, FogPreprocessing.WindowCount(r.Length, 1500, 150), 0.8).Index.Length);
+            // and FogOptions.Labels chooses between the two outside the release protocol too (--labels fftround)
+            Assert.Equal(nearest, FogPreprocessing.Prepare(r, "fog", false, new FogOptions(Emg: FogEmgForm.Raw)).Count);
+            Assert.Equal(eeg.Length, FogPreprocessing.Prepare(r, "fog", false, new FogOptions(Emg: FogEmgForm.Raw, Labels: LabelResampling.FftRound)).Count);
         }
     }
 
