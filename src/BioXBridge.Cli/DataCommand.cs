@@ -34,7 +34,10 @@ public static class DataCommand
                        "<dataset>: wesad, isruc-s1, fog (with --raw), synwesad, synisruc, synfog.",
                        [new("raw", "DIR", "raw dataset folder (wesad: the folder holding SX/SX.pkl); not needed for synthetic sets"),
                         new("out", "DIR", "new or empty folder for the prepared data"),
-                        new("split-seed", "N", "seed of the subject split (default 0)"),
+                        new("split-seed", "N", "seed of the split's shuffle (default 0; with --protocol release the release's 6)"),
+                        new("protocol", "subjectwise|release", "subjectwise (default): no subject in two splits. release: the release's own\n" +
+                            "split — fog: patient 008 only, per-modality FFT labels, windows split at random 33:11:33:22 (WINDOW-LEVEL:\n" +
+                            "subject leakage, marked in prepared.json and every run record and report); isruc-s1: its 99 subjects 33/11/33/22"),
                         new("split", "FILE|NAME", "explicit subject split: a split manifest (bioxbridge.split/1) path or a name in\n" +
                             "data-manifests/splits/; replaces the seeded shuffle and must list every subject once"),
                         new("isruc-source", "mat|rec", "isruc-s1: read ExtractedChannels/subject<n>.mat (default) or the EDF RawData/<n>/<n>.rec"),
@@ -52,11 +55,18 @@ public static class DataCommand
     private static int Prepare(string name, string dataset, CliArgs a, TextWriter output)
     {
         var outDir = a.String("out") ?? throw new UsageException($"{name}: option '--out' is required. See 'bioxbridge {name} --help'.");
-        var options = new BioXBridge.Data.PrepareOptions(a.Int("split-seed", 0, 0), a.Enum("labels", BioXBridge.Data.LabelResampling.Nearest),
+        var protocol = a.Enum("protocol", BioXBridge.Data.SplitProtocol.Subjectwise);
+        if (protocol == BioXBridge.Data.SplitProtocol.Release)
+        {
+            if (a.Has("split")) throw new UsageException($"{name}: --protocol release makes the release's split; drop --split");
+            if (a.Has("labels") && a.Enum("labels", BioXBridge.Data.LabelResampling.FftRound) != BioXBridge.Data.LabelResampling.FftRound && dataset is "fog" or "synfog")
+                throw new UsageException($"{name}: --protocol release carries FOG labels as the release does (fftround); drop --labels");
+        }
+        var options = new BioXBridge.Data.PrepareOptions(a.Has("split-seed") ? a.Int("split-seed", 0, 0) : null, a.Enum("labels", BioXBridge.Data.LabelResampling.Nearest),
                                                          a.Int("data-seed", 0, 0), a.Has("negative-control"),
                                                          a.Enum("isruc-source", BioXBridge.Data.IsrucSource.Mat),
                                                          a.String("split") is { } manifest ? BioXBridge.Data.SplitManifest.Locate(manifest) : null,
-                                                         a.Enum("emg", BioXBridge.Data.FogEmgForm.Raw));
+                                                         a.Enum("emg", BioXBridge.Data.FogEmgForm.Raw), Protocol: protocol);
         if (a.String("direction") is string direction)
         {
             var cfg = BioXBridge.Experiments.DirectionFiles.Load(direction, a.Has("negative-control") ? ["dataset.negative_control=true"] : []);
@@ -66,8 +76,9 @@ public static class DataCommand
                 throw new UsageException($"{name}: --direction fixes the seeds; change them in the direction (--set is not available here)");
             options = BioXBridge.Experiments.DirectionData.Options(cfg.Dataset, cfg.Old.Modality) with
             {
-                Labels = options.Labels, SplitManifest = options.SplitManifest, FogEmg = options.FogEmg,
+                Labels = options.Labels, SplitManifest = options.SplitManifest, FogEmg = options.FogEmg, Protocol = protocol,
             };
+            if (protocol == BioXBridge.Data.SplitProtocol.Release) options = options with { SplitSeed = null }; // the release's seed, not the direction's
         }
         if (a.Has("isruc-source") && dataset != "isruc-s1")
             throw new UsageException($"{name}: option '--isruc-source' applies to isruc-s1 only, not {dataset}");
@@ -78,6 +89,7 @@ public static class DataCommand
         foreach (var (split, part) in data.Named())
             output.WriteLine($"{split,-6} {part.Count,6} windows  {string.Join(" ", part.Subjects.Distinct())}");
         output.WriteLine($"prepared {dataset}{(data.Train.Synthetic ? " (SYNTHETIC)" : "")} in {Path.GetFullPath(outDir)}");
+        if (data.Leakage is string leak) output.WriteLine("note: " + leak);
         return 0;
     }
 

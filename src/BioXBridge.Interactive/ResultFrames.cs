@@ -14,6 +14,7 @@ public static class ResultFrames
 {
     static double Pct(double v) => Math.Round(100 * v, 2);
     static string Data(bool synthetic) => synthetic ? "SYNTHETIC" : "real";
+    static string Data(RunRecord r) => Data(r.Synthetic) + (r.SplitUnit == "window" ? ", WINDOW-LEVEL split (subject leakage)" : "");
 
     /// <summary>Windows and class counts per split, with the subjects in it.</summary>
     public static Frame<int, string> Splits(SplitData data)
@@ -35,7 +36,7 @@ public static class ResultFrames
     public static Frame<int, string> Methods(RunRecord r) =>
         Frame.FromRecords(RunCharts.MethodOrder.Where(r.Methods.ContainsKey).Select(k => (Key: k, M: r.Methods[k])).Select(m => new
         {
-            Method = m.Key, Input = m.M.Input, Data = Data(r.Synthetic),
+            Method = m.Key, Input = m.M.Input, Data = Data(r),
             TrainableParameters = m.M.TrainableParameters?.ToString("N0") ?? "–",
             BalancedAccuracy = Pct(m.M.Metrics.BalancedAccuracy), F1Macro = Pct(m.M.Metrics.F1Macro),
             F1Weighted = Pct(m.M.Metrics.F1Weighted), Kappa = Math.Round(m.M.Metrics.Kappa, 3), Seconds = Math.Round(m.M.Seconds, 1),
@@ -51,7 +52,7 @@ public static class ResultFrames
             {
                 Method = m.Paper,
                 PaperBAcc = m.P?.BalancedAccuracy, PaperF1Macro = m.P?.F1Macro, PaperF1Weighted = m.P?.F1Weighted, PaperParams = m.P?.Parameters ?? "–",
-                Run = Data(r.Synthetic) + " " + r.Dataset,
+                Run = Data(r) + " " + r.Dataset,
                 RunBAcc = m.Ours is null ? (double?)null : Pct(m.Ours.Metrics.BalancedAccuracy),
                 RunF1Macro = m.Ours is null ? (double?)null : Pct(m.Ours.Metrics.F1Macro),
                 RunF1Weighted = m.Ours is null ? (double?)null : Pct(m.Ours.Metrics.F1Weighted),

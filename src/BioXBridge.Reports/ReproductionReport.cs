@@ -155,7 +155,8 @@ public static class ReproductionReport
         return string.Join("\n", lines);
     }
 
-    private static string Data(AggregateRecord a) => a.Synthetic ? $"SYNTHETIC {a.Dataset}" : $"real {a.Dataset}";
+    private static string Data(AggregateRecord a) => (a.Synthetic ? $"SYNTHETIC {a.Dataset}" : $"real {a.Dataset}") +
+                                                     (a.SplitUnit == "window" ? ", WINDOW-LEVEL split" : "");
     private static string Pm(Summary s) => (100 * s.Mean).ToString("F2", CultureInfo.InvariantCulture) + (s.Sd is double sd ? " ± " + (100 * sd).ToString("F2", CultureInfo.InvariantCulture) : "");
     private static string Num(double? v) => v?.ToString("F2", CultureInfo.InvariantCulture) ?? "–";
     private static string Count(long? n) => n?.ToString("N0", CultureInfo.InvariantCulture) ?? "–";
@@ -192,7 +193,7 @@ public static class ReproductionReport
                 i--;
             }
             else if (line.Length > 0)
-                sb.Append(line.Contains("SYNTHETIC") && !line.StartsWith("Weights") ? "<p class=\"note\">" : "<p>").Append(Enc(line.TrimEnd(' '))).Append("</p>");
+                sb.Append((line.Contains("SYNTHETIC") || line.Contains("WINDOW-LEVEL")) && !line.StartsWith("Weights") ? "<p class=\"note\">" : "<p>").Append(Enc(line.TrimEnd(' '))).Append("</p>");
         }
         return sb.ToString();
     }

@@ -3,12 +3,18 @@ using System.Text.Json.Nodes;
 
 namespace BioXBridge.Data;
 
-/// <summary>Choices that change prepared windows: the subject-split seed (or an explicit split manifest, which replaces
-/// the seeded shuffle), label resampling, which ISRUC files are read, and for synthetic sets their seed, mode and size
+/// <summary>Choices that change prepared windows: the split protocol and its seed (null: the protocol's default, 0
+/// subject-wise, <see cref="ReleaseSplit.Seed"/> for the release's), or an explicit split manifest, which replaces the
+/// seeded shuffle; label resampling, which ISRUC files are read, and for synthetic sets their seed, mode and size
 /// (null sizes keep each generator's default; <see cref="Size"/>).</summary>
-public sealed record PrepareOptions(int SplitSeed = 0, LabelResampling Labels = LabelResampling.Nearest, int DataSeed = 0,
+public sealed record PrepareOptions(int? SplitSeed = null, LabelResampling Labels = LabelResampling.Nearest, int DataSeed = 0,
                                     bool NegativeControl = false, IsrucSource IsrucSource = IsrucSource.Mat,
-                                    string? SplitManifest = null, FogEmgForm FogEmg = FogEmgForm.Raw, SyntheticSize? Size = null);
+                                    string? SplitManifest = null, FogEmgForm FogEmg = FogEmgForm.Raw, SyntheticSize? Size = null,
+                                    SplitProtocol Protocol = SplitProtocol.Subjectwise)
+{
+    /// <summary>The seed the split's shuffle uses.</summary>
+    public int Seed => SplitSeed ?? (Protocol == SplitProtocol.Release ? ReleaseSplit.Seed : 0);
+}
 
 /// <summary>
 /// How much a synthetic generator renders: subjects (patients), and per generator the length of each recording
@@ -28,6 +34,7 @@ public static class DatasetPreparation
 
     public static (SplitData Data, JsonObject Preprocessing) Prepare(string dataset, string? raw, PrepareOptions o)
     {
+        if (o.Protocol == SplitProtocol.Release) return ReleaseProtocol.Prepare(dataset, raw, o);
         var windows = Windows(dataset, raw, o);
         return dataset switch
         {
@@ -55,8 +62,8 @@ public static class DatasetPreparation
 
     // raw EMG windows by default: a scalogram is 0.9 MB per window, so NormWear's input is usually computed at model input
     // (the zoo's input transform); FogEmg = Scalogram writes it out for readers who want NormWear's exact input on disk
-    private static FogOptions FogOf(PrepareOptions o) =>
-        new FogOptions(Emg: o.FogEmg) is var f && o.Size?.WindowStepSeconds is double step ? f with { StepSeconds = step } : f;
+    internal static FogOptions FogOf(PrepareOptions o) =>
+        new FogOptions(Emg: o.FogEmg, Labels: o.Labels) is var f && o.Size?.WindowStepSeconds is double step ? f with { StepSeconds = step } : f;
 
     public static SynWesadConfig SynWesadOf(PrepareOptions o)
     {
@@ -76,13 +83,13 @@ public static class DatasetPreparation
         return new(o.Size?.Subjects ?? d.Patients, o.Size?.MinutesPerTask ?? d.MinutesPerTask, o.DataSeed, o.NegativeControl, o.Size?.ClassOnlyIn);
     }
 
-    private static string Raw(string dataset, string? raw, string what) =>
+    internal static string Raw(string dataset, string? raw, string what) =>
         raw ?? throw new ArgumentException($"{dataset}: needs the raw data folder ({what})");
 
-    private static (SplitData, JsonObject) Isruc(PairedWindows windows, PrepareOptions o)
-    {
-        bool synthetic = windows.Synthetic;
-        return Split(windows, windows.Dataset, SubjectSplit.Isruc, o, new
+    private static (SplitData, JsonObject) Isruc(PairedWindows windows, PrepareOptions o) =>
+        Split(windows, windows.Dataset, SubjectSplit.Isruc, o, IsrucSteps(windows.Synthetic, o));
+
+    internal static object IsrucSteps(bool synthetic, PrepareOptions o) => new
         {
             source = synthetic ? null : o.IsrucSource == IsrucSource.Mat
                 ? "mat: ExtractedChannels/subject<n>.mat, one (epochs, 6000) variable per derivation"
@@ -92,23 +99,28 @@ public static class DatasetPreparation
             ecg = new { channel = IsrucSession.EcgChannel, steps = new[] { "per epoch: linear resample 200→500 Hz", "FIR band-pass 0.05–47 Hz, 151 taps, filtfilt", "linear resample to 100 Hz", "z-score (ddof 0) per epoch" }, window = new[] { 1, 3000 } },
             labels = "scorer 1, last 30 lines dropped; W→0 wake, N1/N2/N3/REM→1 sleep",
             synthetic_generator = synthetic ? new { name = "SynIsruc", version = SynIsruc.Version(o.NegativeControl, o.Size?.ClassOnlyIn), seed = o.DataSeed, negative_control = o.NegativeControl, config = SynIsrucOf(o) } : null,
-        });
-    }
+        };
 
-    private static (SplitData, JsonObject) Fog(PairedWindows windows, PrepareOptions o)
+    private static (SplitData, JsonObject) Fog(PairedWindows windows, PrepareOptions o) =>
+        Split(windows, windows.Dataset, SubjectSplit.Isruc, o,
+              FogSteps(windows.Synthetic, o, "subject-wise over patients (the paper's patient-008 window split leaks: windows overlap 90 %)"));
+
+    internal static object FogSteps(bool synthetic, PrepareOptions o, string split)
     {
-        bool synthetic = windows.Synthetic;
         var fog = FogOf(o);
-        return Split(windows, windows.Dataset, SubjectSplit.Isruc, o, new
+        return new
         {
             eeg = new { steps = new[] { "file columns 4–7, 10, 11 (six electrodes)", "linear resample 500→200 Hz", "no z-score (LaBraM divides by 100)" }, window = new[] { 6, 600 } },
             emg = new { steps = new[] { "per-patient column map (the release's, FogReader.EmgColumns)", "linear resample 500→130 Hz", "z-score per channel over the file" }, window = o.FogEmg == FogEmgForm.Raw ? new[] { 3, 390 } : new[] { 3, 3, 388, 65 },
                           normwear_input = o.FogEmg == FogEmgForm.Raw ? "Ricker CWT scalogram (3, 388, 65) per channel, computed at model input"
                                                                       : "written as NormWear's input: Ricker CWT scalogram of x[2:], diff(x)[1:], diff(x, 2) at widths 0.1…64.1, (time, scale)" },
             windows = new { length_s = fog.WindowSeconds, step_s = fog.StepSeconds, keep = "majority label covers ≥ 80 % of the window" },
-            split = "subject-wise over patients (the paper's patient-008 window split leaks: windows overlap 90 %)",
+            labels = fog.Labels == LabelResampling.FftRound
+                ? "FftRound: round(FFT resample) of the 500-Hz labels to 200 Hz (EEG) and 130 Hz (EMG); each modality windowed on its own track, kept windows paired in order"
+                : "Nearest: windows chosen once on the 500-Hz label track",
+            split,
             synthetic_generator = synthetic ? new { name = "SynFog", version = SynFog.Version(o.NegativeControl, o.Size?.ClassOnlyIn), seed = o.DataSeed, negative_control = o.NegativeControl, config = SynFogOf(o) } : null,
-        });
+        };
     }
 
     /// <summary>
@@ -134,10 +146,10 @@ public static class DatasetPreparation
         var parts = exact ? ratio : SubjectSplit.Scale(subjects.Length, ratio);
         preprocessing[key] = JsonSerializer.SerializeToNode(new
         {
-            rule = "sorted subject names, seeded Fisher–Yates (SubjectSplit.Assign)", seed = o.SplitSeed,
+            rule = "sorted subject names, seeded Fisher–Yates (SubjectSplit.Assign)", seed = o.Seed,
             ratio = ratio.ToDictionary(p => p.Split, p => p.Count), counts = parts.ToDictionary(p => p.Split, p => p.Count),
         });
-        return (SplitData.FromAssignment(windows, SubjectSplit.Assign(subjects, o.SplitSeed, parts)), preprocessing);
+        return (SplitData.FromAssignment(windows, SubjectSplit.Assign(subjects, o.Seed, parts)), preprocessing);
     }
 
     private static (SplitData, JsonObject) Wesad(PairedWindows windows, PrepareOptions o)

@@ -12,9 +12,12 @@ public enum FogEmgForm
     Raw,
 }
 
-/// <summary>FOG options; the defaults are the paper's (3-s windows every 0.3 s, kept at ≥ 80 % majority).</summary>
+/// <summary>FOG options; the defaults are the paper's (3-s windows every 0.3 s, kept at ≥ 80 % majority).
+/// <see cref="Labels"/>: <see cref="LabelResampling.Nearest"/> picks windows once on the 500-Hz label track;
+/// <see cref="LabelResampling.FftRound"/> does what the release does (per-modality FFT-carried tracks, see
+/// <see cref="FogPreprocessing.Prepare"/>).</summary>
 public sealed record FogOptions(FogEmgForm Emg = FogEmgForm.Scalogram, double WindowSeconds = 3, double StepSeconds = 0.3,
-    double MinMajority = 0.8);
+    double MinMajority = 0.8, LabelResampling Labels = LabelResampling.Nearest);
 
 /// <summary>
 /// The paper's FOG pipeline (datasets.md) for one task recording:
@@ -24,7 +27,7 @@ public sealed record FogOptions(FogEmgForm Emg = FogEmgForm.Scalogram, double Wi
 /// <item>EMG (3 channels): 500 → 130 Hz linear over the whole file, then z-score per channel over the whole file;
 /// per window 390 samples → <see cref="RickerCwt.NormWearScalogram"/> per channel (upstream <c>spec_cwt</c>: x[2:],
 /// diff(x)[1:], diff(x, 2) at widths 0.1…64.1) → (3, 3, 388, 65), or the raw (3, 390) with <see cref="FogEmgForm.Raw"/>;</item>
-/// <item>labels from the 500-Hz label track: window k covers labels [k·150, k·150 + 1500); it is kept when its
+/// <item>labels (default, <see cref="LabelResampling.Nearest"/>) from the 500-Hz label track: window k covers labels [k·150, k·150 + 1500); it is kept when its
 /// majority label covers ≥ 80 % (count·… ≥ ⌈0.8·1500⌉ = 1200 samples; 1199 is dropped), and takes that label
 /// (0 normal, 1 freeze).</item>
 /// </list>
@@ -103,14 +106,21 @@ public static class FogPreprocessing
         var emg = PrepareEmg(r);
         int n200 = eeg.Length > 0 ? eeg[0].Length : (int)Math.Floor(r.Length * EegHz / FogRecording.Hz);
         int n130 = emg.Length > 0 ? emg[0].Length : (int)Math.Floor(r.Length * EmgHz / FogRecording.Hz);
-        int count = Math.Min(WindowCount(r.Length, w500, s500), Math.Min(WindowCount(n200, w200, s200), WindowCount(n130, w130, s130)));
-        var (index, labels) = SelectWindows(r.Label, w500, s500, count, o.MinMajority);
+        int[] eegAt, emgAt, labels;
+        if (o.Labels == LabelResampling.FftRound)
+            (eegAt, emgAt, labels) = SelectPerModality(r, who, n200, n130, o);
+        else
+        {
+            int count = Math.Min(WindowCount(r.Length, w500, s500), Math.Min(WindowCount(n200, w200, s200), WindowCount(n130, w130, s130)));
+            var (index, kept) = SelectWindows(r.Label, w500, s500, count, o.MinMajority);
+            (eegAt, emgAt, labels) = (index.Select(k => k * s200).ToArray(), index.Select(k => k * s130).ToArray(), kept);
+        }
 
-        int nw = index.Length, ce = eeg.Length, cm = emg.Length;
+        int nw = labels.Length, ce = eeg.Length, cm = emg.Length;
         var eegV = new float[nw * ce * w200];
         for (int i = 0; i < nw; i++)
             for (int c = 0; c < ce; c++)
-                for (int t = 0; t < w200; t++) eegV[(i * ce + c) * w200 + t] = (float)eeg[c][index[i] * s200 + t];
+                for (int t = 0; t < w200; t++) eegV[(i * ce + c) * w200 + t] = (float)eeg[c][eegAt[i] + t];
 
         SignalWindows emgW;
         if (o.Emg == FogEmgForm.Raw)
@@ -118,7 +128,7 @@ public static class FogPreprocessing
             var v = new float[nw * cm * w130];
             for (int i = 0; i < nw; i++)
                 for (int c = 0; c < cm; c++)
-                    for (int t = 0; t < w130; t++) v[(i * cm + c) * w130 + t] = (float)emg[c][index[i] * s130 + t];
+                    for (int t = 0; t < w130; t++) v[(i * cm + c) * w130 + t] = (float)emg[c][emgAt[i] + t];
             emgW = new SignalWindows("emg", EmgHz, cm, w130, v);
         }
         else
@@ -128,13 +138,36 @@ public static class FogPreprocessing
             Parallel.For(0, nw * cm, j =>
             {
                 int i = j / cm, c = j % cm;
-                var s = RickerCwt.NormWearScalogram(emg[c].AsSpan(index[i] * s130, w130));
+                var s = RickerCwt.NormWearScalogram(emg[c].AsSpan(emgAt[i], w130));
                 Array.Copy(s, 0, v, (long)j * per, per);
             });
             emgW = new SignalWindows("emg", EmgHz, cm, per, v, [3, ScalogramLength(w130), Scales]);
         }
         return new PairedWindows(dataset, synthetic, ClassNames,
             new SignalWindows("eeg", EegHz, ce, w200, eegV), emgW, labels, Enumerable.Repeat(r.Patient, nw).ToArray());
+    }
+
+    /// <summary>
+    /// The release's window choice: the 500-Hz label track carried to each modality's length by
+    /// <c>round(scipy.signal.resample(labels, n))</c> (it rings at label steps), each modality windowed on its own track
+    /// (count (n_g − w_g)/s_g + 1, kept at ≥ 80 % majority), and the i-th kept EEG window paired with the i-th kept EMG
+    /// window. The release asserts that both keep as many windows with equal labels; so does this (it throws). Returns
+    /// the kept window starts at 200 Hz and at 130 Hz, and the labels.
+    /// </summary>
+    public static (int[] EegStarts, int[] EmgStarts, int[] Labels) SelectPerModality(FogRecording r, string who, int n200, int n130, FogOptions o)
+    {
+        int w200 = Samples(o.WindowSeconds, EegHz), s200 = Samples(o.StepSeconds, EegHz);
+        int w130 = Samples(o.WindowSeconds, EmgHz), s130 = Samples(o.StepSeconds, EmgHz);
+        var l200 = WesadPreprocessing.CarryLabels(r.Label, n200, LabelResampling.FftRound);
+        var l130 = WesadPreprocessing.CarryLabels(r.Label, n130, LabelResampling.FftRound);
+        var (ie, le) = SelectWindows(l200, w200, s200, WindowCount(n200, w200, s200), o.MinMajority);
+        var (im, lm) = SelectWindows(l130, w130, s130, WindowCount(n130, w130, s130), o.MinMajority);
+        if (ie.Length != im.Length || !le.SequenceEqual(lm))
+            throw new InvalidDataException($"{who}: with the release's per-modality labels EEG keeps {ie.Length} windows and EMG {im.Length}" +
+                                           $"{(ie.Length == im.Length ? " with different labels" : "")}; the release stops here too (its assert)");
+        if (le.Any(l => l is not (0 or 1)))
+            throw new InvalidDataException($"{who}: FFT-carried labels give a window of label {le.First(l => l is not (0 or 1))}; expected 0 or 1");
+        return (ie.Select(k => k * s200).ToArray(), im.Select(k => k * s130).ToArray(), le);
     }
 
     /// <summary>All recordings (two at a time), concatenated in the given order.</summary>

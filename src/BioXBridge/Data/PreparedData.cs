@@ -7,7 +7,7 @@ namespace BioXBridge.Data;
 /// <summary>
 /// A prepared dataset on disk, readable from Python as plain NumPy: <c>&lt;dir&gt;/&lt;split&gt;/&lt;modality&gt;.npy</c>
 /// (float32, windows × channels × samples), <c>labels.npy</c> (int64), <c>subjects.json</c>, and <c>prepared.json</c>
-/// recording the dataset, whether it is synthetic, the exact preprocessing parameters, the subjects of every split and
+/// recording the dataset, whether it is synthetic, the split unit and any leakage, the exact preprocessing parameters, the subjects of every split and
 /// the SHA-256 of every file. The folder appears only when complete (staging folder, then rename) and is never
 /// overwritten.
 /// </summary>
@@ -52,6 +52,8 @@ public static class PreparedData
                     ["name"] = w.Modality, ["rate_hz"] = w.RateHz, ["channels"] = w.Channels, ["samples"] = w.Samples,
                     ["sample_shape"] = w.SampleShape is null ? null : new JsonArray(w.SampleShape.Select(d => (JsonNode)d).ToArray()),
                 }).ToArray()),
+                ["split_unit"] = data.SplitUnit,
+                ["leakage"] = data.Leakage,
                 ["preprocessing"] = preprocessing,
                 ["splits"] = splits,
             };
@@ -88,7 +90,11 @@ public static class PreparedData
             return new PairedWindows(Field(m["dataset"], "dataset"), m["synthetic"]!.GetValue<bool>(), classNames,
                                      Load(modalities[0]), Load(modalities[1]), labels, subjects);
         }
-        return new SplitData(Part("train"), Part("val"), Part("pair"), Part("test"));
+        // folders prepared before these fields existed were all subject-wise
+        return new SplitData(Part("train"), Part("val"), Part("pair"), Part("test"))
+        {
+            SplitUnit = m["split_unit"]?.GetValue<string>() ?? "subject", Leakage = m["leakage"]?.GetValue<string>(),
+        };
     }
 
     private static string Hash(string path)

@@ -9,6 +9,13 @@ namespace BioXBridge.Data;
 /// </summary>
 public sealed record SplitData(PairedWindows Train, PairedWindows Val, PairedWindows Pair, PairedWindows Test)
 {
+    /// <summary>What the split keeps apart: "subject" (no subject in two splits) or "window" (windows of the same
+    /// recordings in every split, as the release's FOG split).</summary>
+    public string SplitUnit { get; init; } = "subject";
+
+    /// <summary>Null, or what leaks between the splits; every run record and report on these data repeats it.</summary>
+    public string? Leakage { get; init; }
+
     public static SplitData FromAssignment(PairedWindows all, IReadOnlyDictionary<string, string[]> subjectsBySplit)
     {
         PairedWindows Part(string split)

@@ -56,6 +56,7 @@ public static class BridgeExperiment
         Dataset = ctx.Data.Train.Dataset,
         Synthetic = ctx.Data.Train.Synthetic,
         DataNote = ctx.DataNote,
+        SplitUnit = ctx.Data.SplitUnit,
         OldModality = ctx.OldModality,
         NewModality = ctx.NewModality,
         ClassNames = ctx.Data.Train.ClassNames.ToArray(),

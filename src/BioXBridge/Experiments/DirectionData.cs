@@ -32,7 +32,7 @@ public static class DirectionData
         }
         else throw new ArgumentException($"direction '{cfg.Name}': dataset '{d.Name}' is recorded data and needs a prepared folder (dataset.prepared)");
         if (d.WindowsPerSplit is int n)
-            data = new SplitData(First(data.Train, n), First(data.Val, n), First(data.Pair, n), First(data.Test, n));
+            data = data with { Train = First(data.Train, n), Val = First(data.Val, n), Pair = First(data.Pair, n), Test = First(data.Test, n) };
         var has = new[] { data.Train.First.Modality, data.Train.Second.Modality };
         foreach (var needed in new[] { cfg.Old.Modality, cfg.New.Modality })
             if (!has.Contains(needed))

@@ -75,10 +75,12 @@ public sealed class ExperimentContext : IDisposable
                                          PretrainedStore? store = null, SplitData? data = null) =>
         new(cfg, device ?? CPU, store ?? new PretrainedStore(), progress, data);
 
-    /// <summary>Says whether the numbers come from a synthetic stand-in, for every record, table and chart.</summary>
-    public string DataNote => Data.Train.Synthetic
+    /// <summary>Says whether the numbers come from a synthetic stand-in, and any leakage of the split (the release's
+    /// window-level FOG split), for every record, table and chart.</summary>
+    public string DataNote => (Data.Train.Synthetic
         ? $"SYNTHETIC stand-in data ({Data.Train.Dataset}{(Config.Dataset.NegativeControl ? ", negative control" : "")}); not comparable to the paper's real-data results"
-        : $"real data ({Data.Train.Dataset}, prepared at {Path.GetFileName(Config.Dataset.Prepared)})";
+        : $"real data ({Data.Train.Dataset}, prepared at {Path.GetFileName(Config.Dataset.Prepared)})")
+        + (Data.Leakage is string leak ? "; " + leak : "");
 
     /// <summary>The teacher on the old modality of the test subjects: the upper reference.</summary>
     public MethodResult Oracle() =>

@@ -41,6 +41,9 @@ public sealed record RunRecord
     public required string Dataset { get; init; }
     public required bool Synthetic { get; init; }
     public required string DataNote { get; init; }
+    /// <summary>"subject" (no subject in two splits) or "window" (the release's FOG split: subject leakage, also said in
+    /// <see cref="DataNote"/>). Records written before this field read as "subject".</summary>
+    public string SplitUnit { get; init; } = "subject";
     public required string OldModality { get; init; }
     public required string NewModality { get; init; }
     public required string[] ClassNames { get; init; }

@@ -43,6 +43,8 @@ public sealed record AggregateRecord
     public required string Dataset { get; init; }
     public required bool Synthetic { get; init; }
     public required string DataNote { get; init; }
+    /// <summary>The runs' <see cref="RunRecord.SplitUnit"/>: "window" for the release's leaky FOG split.</summary>
+    public string SplitUnit { get; init; } = "subject";
     public required string OldModality { get; init; }
     public required string NewModality { get; init; }
     public required int[] Seeds { get; init; }
@@ -69,7 +71,7 @@ public sealed record AggregateRecord
         return new()
         {
             Name = first.Name, Direction = first.Direction, Dataset = first.Dataset, Synthetic = first.Synthetic, DataNote = first.DataNote,
-            OldModality = first.OldModality, NewModality = first.NewModality, Seeds = runs.Select(r => r.Seed).ToArray(), Methods = methods,
+            SplitUnit = first.SplitUnit, OldModality = first.OldModality, NewModality = first.NewModality, Seeds = runs.Select(r => r.Seed).ToArray(), Methods = methods,
             Positions = runs.Select(r => new[] { r.Positions.Input, r.Positions.Output }).ToArray(), Weights = first.Weights,
             PeakMemoryBytes = runs.Max(r => r.PeakMemoryBytes), Seconds = seconds, Config = first.Config,
         };
