@@ -1,5 +1,5 @@
 """Writes tests/BioXBridge.Tests/Fixtures/isruc/*: small files in the ISRUC-Sleep formats (see
-the project specification, spec/datasets.md) for MatFileTests.cs, EdfTests.cs and IsrucLabelsTests.cs. Run with Debian's
+the ISRUC-Sleep site's description of its files) for MatFileTests.cs, EdfTests.cs and IsrucLabelsTests.cs. Run with Debian's
 /usr/bin/python3 (numpy, scipy; python3-mne optional).
 
 MAT (values are value(c, i, j) = ((i·7919 + j·677 + c·31) mod 2001 − 1000) / 8, exact in float32 and float64, so the

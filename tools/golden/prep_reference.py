@@ -1,4 +1,4 @@
-"""Independent numpy/scipy reference for the paper's ISRUC and FOG preprocessing (datasets.md), the parity target of
+"""Independent numpy/scipy reference for the paper's ISRUC and FOG preprocessing (as the release's dataset_preprocessing/make_*.py do it), the parity target of
 src/BioXBridge/Data/IsrucPreprocessing.cs and FogPreprocessing.cs.
 
     /usr/bin/python3 tools/golden/prep_reference.py      # numpy 1.24, scipy 1.10 (signal.cwt / ricker still present)
@@ -7,7 +7,7 @@ Writes small deterministic inputs (closed-form sums of sines, float32) and the e
 tests/BioXBridge.Tests/Fixtures/prep/*.npy (< 1.5 MB in all). Everything is computed in float64 from the float32
 inputs and stored as float32.
 
-Conventions (the release's, as written in datasets.md):
+Conventions (the release's, read from its make_ISRUC.py and make_FOG.py):
   linear resampling  n_g = int(n * g / f); np.interp(arange(n_g), linspace(0, n_g - 1, n), x)  (endpoints aligned)
   ECG filter         firwin(151, [0.05, 47], pass_zero=False, fs=500) applied with filtfilt(b, [1.0], x) (padlen 453)
   z-score            (x - mean) / std, ddof 0

@@ -14,7 +14,7 @@ Writes under tests/BioXBridge.Tests/Fixtures/prepare/:
                              lower case and padded labels, 1/10/30-s records, an extra 1-Hz signal, and more recording
                              than labels (partial trailing blocks of 12 s and 10 s, which must be ignored).
   fog/Filtered Data/{001,003,008/OFF_2,009}/task_N.txt   headerless CSV, 61 columns (unused ones 0), 3.0-3.6 s each;
-                             the four EMG column maps of datasets.md except 008/OFF_1's (same as 001's)
+                             the four EMG column maps of the release's make_FOG.py except 008/OFF_1's (same as 001's)
   splits/{wesad,isruc,fog}.json   split manifests (bioxbridge.split/1): one subject per role, because a fixture cannot
                              hold the paper's 15 / 99 subjects
   expected/{wesad,isruc,fog}.npz  the reference outputs per subject (np.savez_compressed; entry "<key>.<subject>.<what>"):
@@ -23,7 +23,7 @@ Writes under tests/BioXBridge.Tests/Fixtures/prepare/:
                              fog:   key fog, what eeg (N,6,600) emg (N,3,390) labels (N,)   (EMG raw, as prepare stores it)
 
 The reference reads the raw files with pickle / scipy.io.loadmat / its own 20-line EDF parser / numpy.loadtxt, and
-follows spec/datasets.md (conventions as in prep_reference.py):
+follows the release's make_*.py (conventions as in prep_reference.py):
   linear resampling  n_g = n*g//f; np.interp(arange(n_g), linspace(0, n_g - 1, n), x)   (endpoints aligned)
   ECG                linear to 500 Hz, filtfilt(firwin(151, [0.05, 47], pass_zero=False, fs=500), [1]), linear to
                      100 Hz, z-score (ddof 0; WESAD over the session, ISRUC per epoch)

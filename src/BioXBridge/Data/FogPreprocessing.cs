@@ -20,7 +20,7 @@ public sealed record FogOptions(FogEmgForm Emg = FogEmgForm.Scalogram, double Wi
     double MinMajority = 0.8, LabelResampling Labels = LabelResampling.Nearest);
 
 /// <summary>
-/// The paper's FOG pipeline (datasets.md) for one task recording:
+/// The paper's FOG pipeline (the release's <c>make_FOG.py</c>; docs/fidelity.md) for one task recording:
 /// <list type="bullet">
 /// <item>EEG (6 channels): 500 → 200 Hz linear (release convention, <see cref="Resampling.Linear"/>) over the whole
 /// file, no normalisation (LaBraM divides by 100) → (6, 600) per window;</item>

@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 namespace BioXBridge.Data;
 
 /// <summary>
-/// One FOG task recording (datasets.md, Zhang et al. 2022) at <see cref="Hz"/>: six EEG channels (the release's
+/// One FOG task recording (Zhang et al. 2022) at <see cref="Hz"/>: six EEG channels (the release's
 /// <c>df.iloc[:, 2:27]</c> rows [2, 3, 4, 5, 8, 9], i.e. file columns 4, 5, 6, 7, 10, 11), three EMG channels in the
 /// patient's column order, and the per-sample label (0 normal gait, 1 freezing).
 /// <paramref name="Session"/> is "" for patients without session folders, "OFF_1"/"OFF_2" for patient 008.
@@ -22,7 +22,7 @@ public sealed record FogTaskFile(string Path, string Patient, string Session, st
 /// <summary>
 /// Reads the FOG dataset's filtered CSVs: <c>Filtered Data/&lt;patient&gt;/[&lt;session&gt;/]task_N.txt</c>, headerless
 /// comma-separated rows (col 0 index, col 1 time, cols 2–26 EEG, 27–31 EMG/other, col 60 label 0/1). Every problem is an
-/// <see cref="InvalidDataException"/> naming the file, line (1-based) and column (0-based, as in datasets.md), e.g.
+/// <see cref="InvalidDataException"/> naming the file, line (1-based) and column (0-based, as the release's <c>make_FOG.py</c> counts them), e.g.
 /// <c>…/task_3.txt: line 1042: column 60: expected 0 or 1, found 'x'</c>.
 /// </summary>
 public static partial class FogReader
@@ -35,7 +35,7 @@ public static partial class FogReader
     public const int LabelColumn = 60;
     public const int MinColumns = LabelColumn + 1;
 
-    /// <summary>The release's per-recording EMG column map (datasets.md), keyed "patient" or "patient/session".</summary>
+    /// <summary>The release's per-recording EMG column map (<c>make_FOG.py</c>), keyed "patient" or "patient/session".</summary>
     public static IReadOnlyDictionary<string, int[]> EmgColumnMap { get; } = new Dictionary<string, int[]>
     {
         ["001"] = [27, 28, 31], ["002"] = [27, 28, 31], ["006"] = [27, 28, 31], ["007"] = [27, 28, 31], ["008/OFF_1"] = [27, 28, 31],

@@ -6,7 +6,7 @@ namespace BioXBridge.Data;
 public sealed record IsrucOptions(bool FiveClass = false);
 
 /// <summary>
-/// The paper's ISRUC-Sleep pipeline (datasets.md), one 30-s epoch = one paired window:
+/// The paper's ISRUC-Sleep pipeline (the release's <c>make_ISRUC.py</c>), one 30-s epoch = one paired window:
 /// <list type="bullet">
 /// <item>EEG: the six derivations <see cref="IsrucSession.EegChannels"/> raw at 200 Hz → (6, 6000) per epoch, no
 /// normalisation (LaBraM divides by 100 itself);</item>

@@ -15,7 +15,7 @@ public enum LabelResampling
 public sealed record WesadPreprocessingOptions(LabelResampling Labels = LabelResampling.Nearest, double WindowSeconds = 60, double StepSeconds = 5);
 
 /// <summary>
-/// The paper's WESAD pipeline (datasets.md): ECG for HuBERT-ECG at 100 Hz, PPG for PaPaGei at 125 Hz, 60-s windows every
+/// The paper's WESAD pipeline (the release's <c>make_WESAD.py</c>): ECG for HuBERT-ECG at 100 Hz, PPG for PaPaGei at 125 Hz, 60-s windows every
 /// 5 s that lie wholly inside one baseline / stress / amusement segment. Works identically on SynWESAD and real WESAD.
 /// </summary>
 public static class WesadPreprocessing

@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 namespace BioXBridge.Data;
 
 /// <summary>
-/// Reads WESAD's per-subject <c>SX/SX.pkl</c> (datasets.md): a dict
+/// Reads WESAD's per-subject <c>SX/SX.pkl</c> (the WESAD readme): a dict
 /// <c>signal → chest → {ACC, ECG, EMG, EDA, Temp, Resp}</c> (700 Hz), <c>signal → wrist → {ACC, BVP, EDA, TEMP}</c>,
 /// <c>label</c> (700 Hz) and <c>subject</c>, into a <see cref="WesadSession"/> (chest ECG, wrist BVP, labels).
 /// Reads the original Python-2 pickles (protocol 2, arrays' bytes as BINSTRING <c>str</c>) and Python-3 pickles
