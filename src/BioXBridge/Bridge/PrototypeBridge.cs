@@ -64,7 +64,8 @@ public sealed class PrototypeBridge : nn.Module<Tensor, Tensor>
         using (var a = empty(config.Rank, config.InputDim))
         {
             nn.init.kaiming_uniform_(a, Math.Sqrt(5));
-            A = nn.Parameter(a.t().contiguous());
+            using var aT = a.t();
+            A = nn.Parameter(aT.contiguous());
         }
         B = nn.Parameter(zeros(config.Rank, (long)config.OutputTokens * config.Prototypes));
         if (config.Init == PrototypeInit.Sampled)
@@ -77,7 +78,8 @@ public sealed class PrototypeBridge : nn.Module<Tensor, Tensor>
         else
         {
             using var p = randn(config.OutputDim, config.Prototypes);
-            P = nn.Parameter(p.t().contiguous());
+            using var pT = p.t();
+            P = nn.Parameter(pT.contiguous());
         }
         RegisterComponents();
     }
