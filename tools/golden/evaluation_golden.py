@@ -8,9 +8,22 @@ Run with Debian's interpreter and packages (python3-numpy, python3-scipy, python
 It rewrites tests/BioXBridge.Tests/Fixtures/evaluation/*.json deterministically (fixed seeds). The C# tests
 compare against these numbers, so regenerate only when the reference semantics should change, and commit the
 JSON together with the sklearn version recorded in each file.
+
+Logistic regression and the probe are pinned twice: logreg.json / probe.json with the objective of scikit-learn
+1.5.2 (what the release ran; run here by tools/golden/sklearn_objective.py, which edits Debian's 1.2.1 lbfgs path in
+the three places 1.4 changed and self-checks that the unedited recompiled path reproduces 1.2.1 bit for bit), and
+logreg_sklearn12.json / probe_sklearn12.json with the installed 1.2.1 as is. Each file's "objective" field says which.
+probe.json also holds the release's exact call, cross_val_score(LogisticRegression(max_iter=1000, random_state=0),
+X, y, cv=5, scoring='f1_macro'), with its per-fold scores in fold order.
+
+cka_flatten.json runs the release's own CKA (bridge_position_selector_utils.py: cka(gram_linear(X), gram_linear(Y)))
+on flattened (n, tokens, d) activations. It is read from the release's git snapshot (the `fetch` tool's copy of
+github:chenqi-li/BioX-Bridge; path in BIOX_RELEASE_GIT, default /work/.mirror/chenqi-li+BioX-Bridge/repo).
 """
 import json
 import os
+import subprocess
+import types
 import warnings
 
 import numpy as np
@@ -20,6 +33,13 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import (accuracy_score, balanced_accuracy_score, cohen_kappa_score, confusion_matrix,
                              f1_score, log_loss)
 from sklearn.model_selection import StratifiedKFold, cross_val_score
+
+import sklearn_objective
+
+OBJECTIVES = {"1.5.2": "scikit-learn 1.5.2 lbfgs objective (mean loss, l2 = 1/(C n), maxls 50, ftol 64 eps), run by "
+                       "tools/golden/sklearn_objective.py on the installed scikit-learn",
+              "1.2.1": "scikit-learn 1.2.1 lbfgs objective as installed (summed loss, l2 = 1/C, scipy defaults)"}
+OBJECTIVE_CHECK = {}  # sklearn_objective.self_check(): the patch mechanism reproduces 1.2.1 bit for bit
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
                    "tests", "BioXBridge.Tests", "Fixtures", "evaluation")
@@ -71,7 +91,7 @@ def metrics_fixture():
     dump("metrics.json", {"cases": cases})
 
 
-def logreg_fixture():
+def logreg_fixture(version, name):
     rng = np.random.RandomState(7)
     cases = []
 
@@ -102,7 +122,7 @@ def logreg_fixture():
     X, y = noisy(120, 4, 3, 1.0)
     y = np.array([0, 2, 3])[y]
     add("sparse_labels", X + 0.5, y, 5, 1.0, rng.randn(20, 4))
-    dump("logreg.json", {"cases": cases})
+    dump(name, {"objective": OBJECTIVES[version], "objective_self_check": OBJECTIVE_CHECK, "cases": cases})
 
 
 def skf_fixture():
@@ -146,7 +166,7 @@ def cka_fixture():
     dump("cka.json", {"cases": cases})
 
 
-def probe_fixture():
+def probe_fixture(version, name):
     rng = np.random.RandomState(5)
     cases = []
 
@@ -161,9 +181,16 @@ def probe_fixture():
         f1_cv = cross_val_score(LogisticRegression(C=1.0, max_iter=1000), X, y, cv=StratifiedKFold(folds),
                                 scoring="f1_macro")
         assert np.allclose(f1_cv, scores["f1"]), "manual folds disagree with cross_val_score"
-        cases.append({"name": name, "num_classes": k, "folds": folds, "X": lst(X), "y": lst(y),
-                      "f1_macro": float(np.mean(f1_cv)), "accuracy": float(np.mean(scores["acc"])),
-                      "log_loss": float(np.mean(scores["loss"]))})
+        case = {"name": name, "num_classes": k, "folds": folds, "X": lst(X), "y": lst(y),
+                "f1_macro": float(np.mean(f1_cv)), "accuracy": float(np.mean(scores["acc"])),
+                "log_loss": float(np.mean(scores["loss"])), "f1_per_fold": lst(f1_cv)}
+        if folds == 5:
+            # The release's call, verbatim (bridge_position_selector.py): cv=5 means StratifiedKFold(5), unshuffled.
+            release = cross_val_score(LogisticRegression(max_iter=1000, random_state=0), X, y, cv=5,
+                                      scoring="f1_macro")
+            assert np.array_equal(release, f1_cv), "cv=5 is not StratifiedKFold(5)"
+            case["release_f1_per_fold"] = lst(release)
+        cases.append(case)
 
     def pooled(n, d, k, signal):
         y = rng.randint(0, k, n)
@@ -176,12 +203,44 @@ def probe_fixture():
     add("binary", X, y, 2)
     X, y = pooled(200, 16, 5, 0.5)
     add("five_class_ten_folds", X, y, 5, folds=10)
-    dump("probe.json", {"cases": cases})
+    dump(name, {"objective": OBJECTIVES[version], "objective_self_check": OBJECTIVE_CHECK, "cases": cases})
+
+
+def release_cka_module():
+    git_dir = os.environ.get("BIOX_RELEASE_GIT", "/work/.mirror/chenqi-li+BioX-Bridge/repo")
+    src = subprocess.run(["git", "--git-dir", git_dir, "show", "HEAD:bridge_position_selector_utils.py"],
+                         check=True, capture_output=True, text=True).stdout
+    commit = subprocess.run(["git", "--git-dir", git_dir, "rev-parse", "HEAD"],
+                            check=True, capture_output=True, text=True).stdout.strip()
+    module = types.ModuleType("bridge_position_selector_utils")
+    exec(compile(src, "bridge_position_selector_utils.py", "exec"), vars(module))
+    return module, commit
+
+
+def cka_flatten_fixture():
+    """The release's stage-2 CKA on flattened block activations (the paper's N*d vectors), wide enough that only a
+    Gram (n x n) form is cheap."""
+    utils, commit = release_cka_module()
+    rng = np.random.RandomState(13)
+    cases = []
+    for name, n, tx, dx, ty, dy in [("tokens_wide", 12, 16, 10, 8, 20), ("channel_major", 16, 6, 20, 10, 8)]:
+        X = rng.randn(n, tx, dx) + rng.randn(1, tx, dx) * 2
+        mix = rng.randn(tx * dx, ty * dy) / np.sqrt(tx * dx)
+        Y = (np.tanh(X.reshape(n, -1) @ mix) + 0.7 * rng.randn(n, ty * dy)).reshape(n, ty, dy)
+        flat = float(utils.cka(utils.gram_linear(X.reshape(n, -1)), utils.gram_linear(Y.reshape(n, -1))))
+        pooled = float(utils.cka(utils.gram_linear(X.mean(axis=1)), utils.gram_linear(Y.mean(axis=1))))
+        cases.append({"name": name, "X": lst(X), "Y": lst(Y), "cka_flatten": flat, "cka_mean_axis1": pooled})
+    dump("cka_flatten.json", {"release_commit": commit, "release_file": "bridge_position_selector_utils.py",
+                              "cases": cases})
 
 
 if __name__ == "__main__":
+    OBJECTIVE_CHECK.update(sklearn_objective.self_check())
     metrics_fixture()
-    logreg_fixture()
+    for version, suffix in (("1.5.2", ""), ("1.2.1", "_sklearn12")):
+        with sklearn_objective.use(version):
+            logreg_fixture(version, f"logreg{suffix}.json")
+            probe_fixture(version, f"probe{suffix}.json")
     skf_fixture()
     cka_fixture()
-    probe_fixture()
+    cka_flatten_fixture()

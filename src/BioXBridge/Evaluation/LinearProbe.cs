@@ -4,13 +4,16 @@ namespace BioXBridge.Evaluation;
 /// <param name="F1Macro">Mean per-fold macro-F1 — the default selection criterion (higher is better).</param>
 /// <param name="Accuracy">Mean per-fold accuracy — the paper's Eq. 4 alternative (higher is better).</param>
 /// <param name="LogLoss">Mean per-fold cross-entropy — the paper's "probe loss" alternative (lower is better).</param>
-public sealed record ProbeScores(double F1Macro, double Accuracy, double LogLoss);
+/// <param name="F1PerFold">Macro-F1 of each fold in sklearn's order (fold f holds out StratifiedKFold's f-th test set):
+/// what the release's cross_val_score returns before it prints mean ± std.</param>
+public sealed record ProbeScores(double F1Macro, double Accuracy, double LogLoss, double[] F1PerFold);
 
 /// <summary>
-/// Stage 1 of bridge position selection (method spec §5): how linearly decodable the old model's pseudo-labels
+/// Stage 1 of bridge position selection (see docs/fidelity.md): how linearly decodable the old model's pseudo-labels
 /// are from a candidate new-model block's pooled features. Equivalent to sklearn's
 /// <c>cross_val_score(LogisticRegression(C=1, max_iter=1000), X, ŷ, cv=StratifiedKFold(folds), scoring=…)</c>
-/// for f1_macro, accuracy and neg_log_loss: stratified unshuffled folds, no feature standardisation.
+/// for f1_macro, accuracy and neg_log_loss: stratified unshuffled folds, no feature standardisation. The release calls
+/// it with <c>cv=5</c>, which sklearn turns into exactly <c>StratifiedKFold(5)</c> (no shuffle) for class labels.
 /// </summary>
 public static class LinearProbe
 {
@@ -18,7 +21,7 @@ public static class LinearProbe
     /// <exception cref="ArgumentException">Row/label count mismatch, a label outside [0, numClasses), fewer
     /// than two distinct pseudo-labels, or folds the labels cannot support (see <see cref="StratifiedKFold"/>).</exception>
     public static ProbeScores CrossValidate(double[][] X, int[] pseudoLabels, int numClasses, int folds = 5,
-        double C = 1, int maxIter = 1000)
+        double C = 1, int maxIter = 1000, ProbeObjective objective = ProbeObjective.Sklearn15)
     {
         ArgumentNullException.ThrowIfNull(X);
         ArgumentNullException.ThrowIfNull(pseudoLabels);
@@ -40,6 +43,7 @@ public static class LinearProbe
                 "classes to rank positions.", nameof(pseudoLabels));
 
         double f1Sum = 0, accSum = 0, lossSum = 0;
+        var f1PerFold = new List<double>(folds);
         foreach (var (train, test) in StratifiedKFold.Split(pseudoLabels, folds))
         {
             var xTrain = Rows(X, train);
@@ -62,17 +66,18 @@ public static class LinearProbe
             }
             else
             {
-                var model = LogisticRegression.Fit(xTrain, yTrain, numClasses, C, maxIter);
+                var model = LogisticRegression.Fit(xTrain, yTrain, numClasses, C, maxIter, objective: objective);
                 predicted = model.Predict(xTest);
                 logLoss = model.LogLoss(xTest, yTest);
             }
 
             var metrics = ClassificationMetrics.Compute(yTest, predicted, numClasses);
             f1Sum += metrics.F1Macro;
+            f1PerFold.Add(metrics.F1Macro);
             accSum += metrics.Accuracy;
             lossSum += logLoss;
         }
-        return new ProbeScores(f1Sum / folds, accSum / folds, lossSum / folds);
+        return new ProbeScores(f1Sum / folds, accSum / folds, lossSum / folds, [.. f1PerFold]);
     }
 
     private static double[][] Rows(double[][] X, int[] idx)

@@ -6,10 +6,12 @@ namespace BioXBridge.Evaluation;
 /// <summary>
 /// L2-regularised logistic regression fitted by L-BFGS, reproducing scikit-learn's
 /// <c>LogisticRegression(penalty='l2', C, solver='lbfgs', max_iter, tol=1e-4, fit_intercept=True)</c>, the
-/// stage-1 probe of bridge position selection (method spec §5).
+/// stage-1 probe of bridge position selection (release-vs-kit differences: docs/fidelity.md).
 /// <para>
-/// Objective (sklearn's scaling): Σ_i logloss_i + ‖W‖²_F / (2C), intercepts unpenalised — the same minimiser as
-/// ½‖W‖² + C·Σ logloss. With three or more classes in the training labels it is the full (over-parametrised)
+/// Objective, intercepts unpenalised: with <see cref="ProbeObjective.Sklearn15"/> (the default, what the release's
+/// scikit-learn 1.5.2 minimises) (1/n)·Σ_i logloss_i + ‖W‖²_F / (2Cn); with <see cref="ProbeObjective.Sklearn12"/>
+/// n times that, Σ_i logloss_i + ‖W‖²_F / (2C). Same minimiser (that of ½‖W‖² + C·Σ logloss), but the gradient
+/// tolerance bounds a mean in one and a sum in the other, so the fits stop at different points. With three or more classes in the training labels it is the full (over-parametrised)
 /// softmax model with one weight row per class. With exactly two it is the binary sigmoid model with a single
 /// row for <c>Classes[1]</c>, because that is what sklearn's default multi_class='auto' fits (and what newer
 /// sklearn always fits for two classes); the symmetric softmax would act like C doubled.
@@ -58,11 +60,12 @@ public sealed class LogisticRegression
     public bool Converged { get; }
 
     /// <summary>Fits on rows of <paramref name="X"/> with labels <paramref name="y"/> in [0, numClasses).</summary>
-    /// <param name="tol">sklearn's tol: L-BFGS stops when the largest |gradient| entry is ≤ tol.</param>
+    /// <param name="tol">sklearn's tol: L-BFGS stops when the largest |gradient| entry of the scaled objective is ≤ tol.</param>
+    /// <param name="objective">Which sklearn's objective scaling and L-BFGS-B options to reproduce.</param>
     /// <exception cref="ArgumentException">Shape mismatch, ragged or non-finite X, labels out of range, or fewer
     /// than two distinct labels (sklearn raises the same).</exception>
     public static LogisticRegression Fit(double[][] X, int[] y, int numClasses, double C = 1, int maxIter = 1000,
-        double tol = 1e-4)
+        double tol = 1e-4, ProbeObjective objective = ProbeObjective.Sklearn15)
     {
         ArgumentNullException.ThrowIfNull(y);
         if (!(C > 0) || double.IsInfinity(C)) throw new ArgumentOutOfRangeException(nameof(C), C, "C must be positive and finite.");
@@ -89,11 +92,16 @@ public sealed class LogisticRegression
         for (int i = 0; i < n; i++) yEnc[i] = index[y[i]];
 
         int rows = classes.Length == 2 ? 1 : classes.Length;
-        double invC = 1.0 / C;
-        Lbfgs.Objective objective = rows == 1
-            ? (w, g) => BinaryLoss(flat, yEnc, n, d, invC, w, g)
-            : (w, g) => MultinomialLoss(flat, yEnc, n, d, rows, invC, w, g);
-        var result = Lbfgs.Minimize(objective, new double[rows * (d + 1)], maxIter, gradTolerance: tol);
+        // sklearn ≥ 1.4 divides the data term by the sample-weight sum (n here) and uses l2 = 1/(C·n); it also raised
+        // scipy's line-search budget from 20 to 50 and tightened ftol from 1e7·eps to 64·eps.
+        bool mean = objective == ProbeObjective.Sklearn15;
+        double dataScale = mean ? 1.0 / n : 1.0;
+        double l2 = mean ? 1.0 / (C * n) : 1.0 / C;
+        Lbfgs.Objective f = rows == 1
+            ? (w, g) => BinaryLoss(flat, yEnc, n, d, dataScale, l2, w, g)
+            : (w, g) => MultinomialLoss(flat, yEnc, n, d, rows, dataScale, l2, w, g);
+        var result = Lbfgs.Minimize(f, new double[rows * (d + 1)], maxIter, gradTolerance: tol,
+            functionTolerance: mean ? 64 * LogLossEps : 1e7 * LogLossEps, maxLineSearchSteps: mean ? 50 : 20);
         return new LogisticRegression(numClasses, classes, d, result.X, result);
     }
 
@@ -180,7 +188,7 @@ public sealed class LogisticRegression
             z[r] = _w[r * stride + NumFeatures] + VectorMath.Dot(x, _w.AsSpan(r * stride, NumFeatures));
     }
 
-    private static double MultinomialLoss(double[] X, int[] y, int n, int d, int k, double invC,
+    private static double MultinomialLoss(double[] X, int[] y, int n, int d, int k, double dataScale, double l2,
         ReadOnlySpan<double> w, Span<double> grad)
     {
         int stride = d + 1;
@@ -195,15 +203,15 @@ public sealed class LogisticRegression
             loss += lse - z[y[i]];
             for (int c = 0; c < k; c++)
             {
-                double r = Math.Exp(z[c] - lse) - (c == y[i] ? 1.0 : 0.0);
+                double r = (Math.Exp(z[c] - lse) - (c == y[i] ? 1.0 : 0.0)) * dataScale;
                 VectorMath.Axpy(r, xi, grad.Slice(c * stride, d));
                 grad[c * stride + d] += r;
             }
         }
-        return loss + Penalty(w, grad, k, d, invC);
+        return loss * dataScale + Penalty(w, grad, k, d, l2);
     }
 
-    private static double BinaryLoss(double[] X, int[] y, int n, int d, double invC,
+    private static double BinaryLoss(double[] X, int[] y, int n, int d, double dataScale, double l2,
         ReadOnlySpan<double> w, Span<double> grad)
     {
         grad.Clear();
@@ -216,25 +224,25 @@ public sealed class LogisticRegression
             double z = w[d] + VectorMath.Dot(xi, wx);
             // log(1 + e^z) − y·z, the half-binomial loss sklearn minimises, in overflow-free form.
             loss += Softplus(z) - (y[i] == 1 ? z : 0.0);
-            double r = Sigmoid(z) - y[i];
+            double r = (Sigmoid(z) - y[i]) * dataScale;
             VectorMath.Axpy(r, xi, gx);
             gb += r;
         }
         grad[d] = gb;
-        return loss + Penalty(w, grad, 1, d, invC);
+        return loss * dataScale + Penalty(w, grad, 1, d, l2);
     }
 
-    // ‖W‖²/(2C) over weights only: the intercept column is excluded, as in sklearn.
-    private static double Penalty(ReadOnlySpan<double> w, Span<double> grad, int rows, int d, double invC)
+    // (l2/2)·‖W‖² over weights only: the intercept column is excluded, as in sklearn.
+    private static double Penalty(ReadOnlySpan<double> w, Span<double> grad, int rows, int d, double l2)
     {
         double sq = 0;
         for (int r = 0; r < rows; r++)
             for (int j = r * (d + 1), end = j + d; j < end; j++)
             {
                 sq += w[j] * w[j];
-                grad[j] += invC * w[j];
+                grad[j] += l2 * w[j];
             }
-        return 0.5 * invC * sq;
+        return 0.5 * l2 * sq;
     }
 
     private static double LogSumExp(ReadOnlySpan<double> z)

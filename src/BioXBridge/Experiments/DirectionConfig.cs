@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using BioXBridge.Baselines;
 using BioXBridge.Bridge;
+using BioXBridge.Evaluation;
 using BioXBridge.Models;
 
 namespace BioXBridge.Experiments;
@@ -136,5 +137,13 @@ public sealed record PositionSpec
 {
     public int? Input { get; init; }
     public int? Output { get; init; }
-    public ProbeCriterion Criterion { get; init; } = ProbeCriterion.F1Macro;
+    public ProbeCriterion Criterion { get; init; } = SelectionOptions.Default.Criterion;
+    /// <summary>Which scikit-learn's logistic-regression objective the stage-1 probe reproduces (the release ran 1.5.2).</summary>
+    public ProbeObjective ProbeObjective { get; init; } = SelectionOptions.Default.Objective;
+    /// <summary>New-model pooling; <c>channels</c> (PaPaGei as new model only) is the release's.</summary>
+    public NewPooling NewPooling { get; init; } = SelectionOptions.Default.NewPooling;
+    /// <summary>Stage-2 CKA on pooled (the release) or flattened (the paper) features.</summary>
+    public Stage2Features Stage2Features { get; init; } = SelectionOptions.Default.Stage2Features;
+
+    public SelectionOptions Options() => new(Criterion, ProbeObjective, NewPooling, Stage2Features);
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using BioXBridge.Bridge;
 using BioXBridge.Models;
 using Json.Schema;
 
@@ -141,6 +142,9 @@ public static class DirectionFiles
         if (!synthetic && d.NegativeControl) Fail("dataset.negative_control", $"a negative control needs a synthetic generator; {d.Name} is recorded data");
         if (c.Positions.Input is < 1) Fail("positions.input", "m counts new blocks from 1");
         if (c.Positions.Output is < 0) Fail("positions.output", "l counts old blocks from 0");
+        // Only PaPaGei's blocks have a channel axis to average over (its layout is channel-major).
+        if (c.Positions.NewPooling == NewPooling.Channels && ModelZoo.Find(c.New.Model)?.ConfigType != typeof(PaPaGeiConfig))
+            Fail("positions.new_pooling", $"\"channels\" applies to a channel-major new model (papagei-s) only, not to {c.New.Model}; expected \"length\"");
     }
 
     private static (string Text, string Source) Text(string nameOrPath)

@@ -104,8 +104,8 @@ public sealed class ExperimentContext : IDisposable
         }
         var p = Config.Positions;
         return positions = p is { Input: int m, Output: int l }
-            ? new PositionScores(m, l, [], [], p.Criterion)
-            : PositionSelector.Select(NewEncoder, Teacher, X["pair"].New, X["pair"].Old, Classes, Device, p.Criterion, progress: progress);
+            ? new PositionScores(m, l, [], [], p.Options())
+            : PositionSelector.Select(NewEncoder, Teacher, X["pair"].New, X["pair"].Old, Classes, Device, p.Options(), progress);
     }
 
     /// <summary>The bridge module for positions (m, l) and these settings (N_l, d_l from the old block's input shape).</summary>

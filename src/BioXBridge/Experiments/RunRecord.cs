@@ -18,9 +18,13 @@ public sealed record MethodResult(string Input, long? TrainableParameters, Metri
                                   IReadOnlyList<Models.EpochLog>? History = null, int? BestEpoch = null,
                                   Models.CheckpointSelection? Selection = null, string? ValidationMetric = null);
 
-public sealed record PositionRecord(int Input, int Output, double[] Stage1, double[] Stage2, string Criterion)
+/// <summary>The chosen positions, both stages' profiles and the selection settings that produced them (null in records
+/// written before the settings were recorded).</summary>
+public sealed record PositionRecord(int Input, int Output, double[] Stage1, double[] Stage2, string Criterion,
+                                    string? ProbeObjective = null, string? NewPooling = null, string? Stage2Features = null)
 {
-    public static PositionRecord From(Bridge.PositionScores p) => new(p.Input, p.Output, p.Stage1, p.Stage2, p.Criterion.ToString());
+    public static PositionRecord From(Bridge.PositionScores p) => new(p.Input, p.Output, p.Stage1, p.Stage2, p.Criterion.ToString(),
+        p.Options.Objective.ToString(), p.Options.NewPooling.ToString(), p.Options.Stage2Features.ToString());
 }
 
 /// <summary>Split name → subjects and window count, with a hash of the windows so a reader can tell datasets apart.</summary>

@@ -77,18 +77,24 @@ public abstract class LayeredEncoder : nn.Module<Tensor, Tensor>
     /// One pass that pools every block boundary: element 0 is the pooled embedding output (input of block 0),
     /// element k+1 the pooled output of block k. Position selection reads all layers from this single pass.
     /// </summary>
-    public Tensor[] PooledTrace(Tensor input)
+    public Tensor[] PooledTrace(Tensor input) => Trace(input, Pool);
+
+    /// <summary>Like <see cref="PooledTrace"/> with another reduction of each block boundary's activations.</summary>
+    public Tensor[] Trace(Tensor input, Func<Tensor, Tensor> reduce)
     {
         var h = Embed(input);
-        var pooled = new Tensor[BlockCount + 1];
-        pooled[0] = Pool(h);
+        var reduced = new Tensor[BlockCount + 1];
+        reduced[0] = reduce(h);
         for (int k = 0; k < BlockCount; k++)
         {
             h = RunBlock(k, h);
-            pooled[k + 1] = Pool(h);
+            reduced[k + 1] = reduce(h);
         }
-        return pooled;
+        return reduced;
     }
+
+    /// <summary>Input of block l (l ∈ 0..L−1; l = 0 is the embedding's output).</summary>
+    public Tensor InputOf(int l, Tensor input) => l == 0 ? Embed(input) : RunTo(l, input);
 
     /// <summary>Shape (without batch) of the input of block l for one input of the given shape.</summary>
     public long[] BlockInputShape(int l, long[] inputShape)
