@@ -22,7 +22,7 @@ mkdir -p "$kernels/kernels/bioxbridge-csharp"
 printf '{"argv": ["%s", "jupyter", "--default-kernel", "csharp", "--http-local-only", "{connection_file}"], "display_name": ".NET (C#)", "language": "C#"}\n' \
   "$tool" > "$kernels/kernels/bioxbridge-csharp/kernel.json"
 
-for nb in notebooks/*.ipynb; do
+for nb in ${NOTEBOOKS:-notebooks/*.ipynb}; do   # NOTEBOOKS="notebooks/00-*.ipynb ..." runs a subset
   name=$(basename "$nb" .ipynb)
   start=$(date +%s)
   (cd notebooks && JUPYTER_PATH="$kernels" "$jupyter" nbconvert --to notebook --execute "$name.ipynb" \
