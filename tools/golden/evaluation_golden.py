@@ -18,11 +18,12 @@ X, y, cv=5, scoring='f1_macro'), with its per-fold scores in fold order.
 
 cka_flatten.json runs the release's own CKA (bridge_position_selector_utils.py: cka(gram_linear(X), gram_linear(Y)))
 on flattened (n, tokens, d) activations. It is read from the release's git snapshot (the `fetch` tool's copy of
-github:chenqi-li/BioX-Bridge; path in BIOX_RELEASE_GIT, default /work/.mirror/chenqi-li+BioX-Bridge/repo).
+github:chenqi-li/BioX-Bridge; the path of its bare git repository in BIOX_RELEASE_GIT).
 """
 import json
 import os
 import subprocess
+import sys
 import types
 import warnings
 
@@ -207,7 +208,9 @@ def probe_fixture(version, name):
 
 
 def release_cka_module():
-    git_dir = os.environ.get("BIOX_RELEASE_GIT", "/work/.mirror/chenqi-li+BioX-Bridge/repo")
+    git_dir = os.environ.get("BIOX_RELEASE_GIT")
+    if not git_dir:
+        sys.exit("set BIOX_RELEASE_GIT to a bare git repository of github.com/chenqi-li/BioX-Bridge (git clone --mirror)")
     src = subprocess.run(["git", "--git-dir", git_dir, "show", "HEAD:bridge_position_selector_utils.py"],
                          check=True, capture_output=True, text=True).stdout
     commit = subprocess.run(["git", "--git-dir", git_dir, "rev-parse", "HEAD"],

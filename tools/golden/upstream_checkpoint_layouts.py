@@ -2,7 +2,7 @@
 upstream model class itself at its published size and saved in the outer layout the upstream training code writes,
 for UpstreamLayoutTests.cs. Run with Debian's /usr/bin/python3 (torch 1.13):
 
-    /usr/bin/python3 tools/golden/upstream_checkpoint_layouts.py [--mirrors /work/.mirror]
+    /usr/bin/python3 tools/golden/upstream_checkpoint_layouts.py --mirrors DIR
 
 The upstream sources are read from git snapshots (one bare repository per upstream, as `git clone --mirror` makes
 them; --mirrors/<owner>+<name>/repo) and unpacked into a temporary folder; nothing upstream is copied into this repo.
@@ -278,7 +278,7 @@ def save(obj, file, layouts, repo, commit, constructor, root_key, listing):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--mirrors", default="/work/.mirror")
+    p.add_argument("--mirrors", required=True, help="folder of bare upstream repositories, <owner>+<name>/repo")
     a = p.parse_args()
     os.makedirs(OUT, exist_ok=True)
     torch.manual_seed(0)
