@@ -56,12 +56,10 @@ public static class DataCommand
     {
         var outDir = a.String("out") ?? throw new UsageException($"{name}: option '--out' is required. See 'bioxbridge {name} --help'.");
         var protocol = a.Enum("protocol", BioXBridge.Data.SplitProtocol.Subjectwise);
-        if (protocol == BioXBridge.Data.SplitProtocol.Release)
-        {
-            if (a.Has("split")) throw new UsageException($"{name}: --protocol release makes the release's split; drop --split");
-            if (a.Has("labels") && a.Enum("labels", BioXBridge.Data.LabelResampling.FftRound) != BioXBridge.Data.LabelResampling.FftRound && dataset is "fog" or "synfog")
-                throw new UsageException($"{name}: --protocol release carries FOG labels as the release does (fftround); drop --labels");
-        }
+        // the library refuses --split with this protocol itself; an explicit --labels nearest it could not tell from the default
+        if (protocol == BioXBridge.Data.SplitProtocol.Release && a.Has("labels") && dataset is "fog" or "synfog"
+            && a.Enum("labels", BioXBridge.Data.LabelResampling.FftRound) != BioXBridge.Data.LabelResampling.FftRound)
+            throw new UsageException($"{name}: --protocol release carries FOG labels as the release does (fftround); drop --labels");
         var options = new BioXBridge.Data.PrepareOptions(a.Has("split-seed") ? a.Int("split-seed", 0, 0) : null, a.Enum("labels", BioXBridge.Data.LabelResampling.Nearest),
                                                          a.Int("data-seed", 0, 0), a.Has("negative-control"),
                                                          a.Enum("isruc-source", BioXBridge.Data.IsrucSource.Mat),

@@ -45,6 +45,7 @@ public static class KnowledgeDistillation
         var (invT, t2, weight, invTau) = (Scalars.Of(1 / cfg.Temperature), Scalars.Of(cfg.Temperature * cfg.Temperature),
                                           Scalars.Of(cfg.ContrastWeight), Scalars.Of(1 / cfg.ContrastTemperature));
         var soft = nn.functional.softmax(teacherLogits.to(device).mul(invT), 1);
+        var valSoft = valTeacherLogits is null ? null : nn.functional.softmax(valTeacherLogits.to(device).mul(invT), 1);
         Tensor Kd(Tensor logits, Tensor target) =>
             nn.functional.kl_div(nn.functional.log_softmax(logits.mul(invT), 1), target, reduction: nn.Reduction.None).sum(1).mean().mul(t2);
         var trainable = new Distilled(student, contrast ? (int)teacherPooled!.shape[1] : 0, cfg.ProjectionDim);
@@ -66,7 +67,7 @@ public static class KnowledgeDistillation
                     using var scope = NewDisposeScope();
                     using var noGrad = no_grad();
                     var logits = Batches.Map(valNew, 32, device, student.call).to(device);
-                    return Kd(logits, nn.functional.softmax(valTeacherLogits!.to(device).mul(invT), 1)).item<float>();
+                    return Kd(logits, valSoft!).item<float>();
                 },
             contrast ? "kd-contrast" : "kd", progress);
         long count = trainable.parameters().Sum(p => p.numel());

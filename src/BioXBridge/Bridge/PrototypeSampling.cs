@@ -13,8 +13,7 @@ public static class PrototypeSampling
     {
         var tokens = Batches.Map(pairOld, 32, device, x =>
         {
-            var h = old.Embed(x);
-            for (int k = 0; k < outputPosition; k++) h = old.RunBlock(k, h);
+            var h = old.InputOf(outputPosition, x);
             // every token of every window as a row of d_l features
             return old.Layout == FeatureLayout.TokenMajor ? h.flatten(0, 1) : h.transpose(1, 2).flatten(0, 1);
         });

@@ -50,8 +50,14 @@ public abstract class LayeredEncoder : nn.Module<Tensor, Tensor>
     public Tensor RunTo(int m, Tensor input)
     {
         if (m < 1 || m > BlockCount) throw new ArgumentOutOfRangeException(nameof(m), m, $"input position must be in 1..{BlockCount}");
+        return Through(m, input);
+    }
+
+    // the embedding, then the first `blocks` blocks: the output of block blocks−1 is the input of block `blocks`
+    private Tensor Through(int blocks, Tensor input)
+    {
         var h = Embed(input);
-        for (int k = 0; k < m; k++) h = RunBlock(k, h);
+        for (int k = 0; k < blocks; k++) h = RunBlock(k, h);
         return h;
     }
 
@@ -94,16 +100,18 @@ public abstract class LayeredEncoder : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>Input of block l (l ∈ 0..L−1; l = 0 is the embedding's output).</summary>
-    public Tensor InputOf(int l, Tensor input) => l == 0 ? Embed(input) : RunTo(l, input);
+    public Tensor InputOf(int l, Tensor input)
+    {
+        if (l < 0 || l >= BlockCount) throw new ArgumentOutOfRangeException(nameof(l), l, $"output position must be in 0..{BlockCount - 1}");
+        return Through(l, input);
+    }
 
     /// <summary>Shape (without batch) of the input of block l for one input of the given shape.</summary>
     public long[] BlockInputShape(int l, long[] inputShape)
     {
         using var _ = NewDisposeScope();
         using var noGrad = no_grad();
-        var h = Embed(zeros([1, .. inputShape]));
-        for (int k = 0; k < l; k++) h = RunBlock(k, h);
-        return h.shape[1..];
+        return Through(l, zeros([1, .. inputShape])).shape[1..];
     }
 
     /// <summary>Feature width d_m of the output of block m−1 (what a bridge at input position m reads).</summary>
