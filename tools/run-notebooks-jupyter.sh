@@ -10,6 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export MKL_NUM_THREADS=1   # the kernel's libtorch must start with it (environment.md, "MKL stays single-threaded")
+export GLIBC_TUNABLES="${GLIBC_TUNABLES:-glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=17179869184:glibc.malloc.top_pad=268435456}"   # NativeMemory.Value (environment.md)
 tool="${DOTNET_INTERACTIVE:-$(command -v dotnet-interactive || echo "$HOME/.dotnet/tools/dotnet-interactive")}"
 [ -x "$tool" ] || { echo "error: dotnet-interactive not found (set DOTNET_INTERACTIVE or install the tool, see environment.md)" >&2; exit 1; }
 jupyter=/usr/bin/jupyter; [ -x "$jupyter" ] || jupyter=jupyter   # a pyenv/conda jupyter may lack nbclient

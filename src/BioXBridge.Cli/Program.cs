@@ -1,12 +1,15 @@
+using BioXBridge;
 using BioXBridge.Cli;
 
-// MKL must start single-threaded (see NativeThreads): a process started without the variable runs itself again with it
-if (BioXBridge.NativeThreads.StartedWithout && Environment.ProcessPath is string self)
+// MKL must start single-threaded (NativeThreads) and glibc must keep freed memory (NativeMemory); both are read only when
+// a process starts, so a process started without either variable runs itself again with it
+if ((NativeThreads.StartedWithout || NativeMemory.StartedWithout) && Environment.ProcessPath is string self)
 {
     var child = new System.Diagnostics.ProcessStartInfo(self) { UseShellExecute = false };
     if (Path.GetFileNameWithoutExtension(self) == "dotnet") child.ArgumentList.Add(Environment.GetCommandLineArgs()[0]);   // 'dotnet BioXBridge.Cli.dll …'
     foreach (var arg in args) child.ArgumentList.Add(arg);
-    child.Environment[BioXBridge.NativeThreads.Variable] = "1";
+    if (NativeThreads.StartedWithout) child.Environment[NativeThreads.Variable] = "1";
+    if (NativeMemory.StartedWithout) child.Environment[NativeMemory.Variable] = NativeMemory.Value;
     using var process = System.Diagnostics.Process.Start(child)!;
     process.WaitForExit();
     return process.ExitCode;

@@ -11,7 +11,6 @@ class itself by tools/golden/upstream_checkpoint_layouts.py):
 Eval mode throughout (dropout off). Run with Debian's /usr/bin/python3 (torch 1.13, numpy):
 
   /usr/bin/python3 tools/golden/hubert_ecg_reference.py            # writes the parity fixtures
-  /usr/bin/python3 tools/golden/hubert_ecg_reference.py --bench 8  # one JSON line: full-size forward time
 
 Fixtures (tests/BioXBridge.Tests/Fixtures/models/hubert_ecg/):
   TINY (random weights, seed 0): tiny_weights.pt (zip torch.save of the state dict), tiny_input.npy (2, 3000),
@@ -25,7 +24,6 @@ import json
 import math
 import os
 import sys
-import time
 
 import numpy as np
 import torch
@@ -198,24 +196,9 @@ def fingerprint(t, limit=4096):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--bench", type=int, default=0, help="batch size: time the full-size forward, print one JSON line")
     ap.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests",
                                                   "BioXBridge.Tests", "Fixtures", "models", "hubert_ecg"))
     a = ap.parse_args()
-
-    if a.bench:
-        model = HuBERTECG(SMALL).eval()
-        synthetic_weights.fill(model)
-        x = torch.randn(a.bench, 6000)
-        with torch.no_grad():
-            model.trace(x)
-            reps, t0 = 5, time.perf_counter()
-            for _ in range(reps):
-                model.trace(x)
-            ms = (time.perf_counter() - t0) / reps * 1000
-        print(json.dumps({"model": "hubert_ecg_small", "batch": a.bench, "ms_per_batch": round(ms, 2),
-                          "threads": torch.get_num_threads(), "torch": torch.__version__}))
-        return
 
     os.makedirs(a.out, exist_ok=True)
     meta = {"tiny": {"config": TINY}, "full": {"config": SMALL}}

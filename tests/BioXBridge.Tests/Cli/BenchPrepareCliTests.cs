@@ -21,6 +21,6 @@ public class BenchPrepareCliTests
     {
         var (code, _, stderr) = CliProcess.Run("bench", "prepar");
         Assert.Equal(2, code);
-        Assert.Equal("error: bench: unknown benchmark 'prepar'; expected 'models' (default) or 'prepare'", stderr.Trim());
+        Assert.Equal("error: bench: unknown benchmark 'prepar'; expected 'all', 'models' (default) or 'prepare'", stderr.Trim());
     }
 }

@@ -1,4 +1,5 @@
 using BioXBridge.Bridge;
+using BioXBridge.Cli;
 using BioXBridge.Models;
 using Xunit;
 using static TorchSharp.torch;
@@ -36,6 +37,18 @@ public class ZooContractTests
         return (model, input);
     }
 
+    /// <summary>A tiny bridge from the middle of one entry into the middle of another (rank 2, 3 prototypes).</summary>
+    private static (BridgedModel Bridged, BridgeConfig Config, Tensor XOld, Tensor XNew) BridgeBetween(string oldName, string newName)
+    {
+        var (oldModel, xOld) = Tiny(oldName, 2, 4);
+        var (newModel, xNew) = Tiny(newName, 2, 5);
+        int m = (newModel.BlockCount + 1) / 2, l = oldModel.BlockCount / 2;
+        var cfg = BridgeConfig.ForOldBlock(newModel.OutputWidth(m, xNew.shape[1..]), 2, 3,
+                                           oldModel.BlockInputShape(l, xOld.shape[1..]), oldModel.Layout, groups: oldModel.RowsPerRecording);
+        manual_seed(6);
+        return (new BridgedModel(newModel, m, new PrototypeBridge(cfg), new Classifier(oldModel, 3), l), cfg, xOld, xNew);
+    }
+
     [Theory, MemberData(nameof(Entries))]
     public void Blocks_compose_and_every_block_input_can_be_resumed_from(string name)
     {
@@ -52,6 +65,43 @@ public class ZooContractTests
             h = model.RunBlock(l, h);
             Assert.True(model.RunTo(l + 1, x).allclose(h, rtol: 0, atol: 0), $"{name}: RunTo({l + 1}) is not the output of block {l}");
         }
+    }
+
+    [Theory, MemberData(nameof(Entries))]
+    public void A_pass_leaves_only_each_blocks_output_in_the_callers_scope(string name)
+    {
+        var (model, x) = Tiny(name, 2, 1);
+        using var _ = model;
+        Tensor? first = null;
+        foreach (bool grad in new[] { false, true })
+        {
+            using var mode = grad ? enable_grad() : no_grad();
+            int embedOnly;
+            using (var s = NewDisposeScope())
+            {
+                model.Embed(x);
+                embedOnly = s.DisposablesCount;
+            }
+            using var pass = NewDisposeScope();
+            var whole = model.call(x);
+            // the embedding's own tensors, then exactly one per block, its output: its intermediates went as it returned
+            Assert.Equal(embedOnly + model.BlockCount, pass.DisposablesCount);
+            if (first is null) first = whole.detach().MoveToOuterDisposeScope();
+            else Assert.True(whole.allclose(first, rtol: 0, atol: 0), $"{name}: the pass with gradients differs from the one without");
+        }
+        first!.Dispose();
+    }
+
+    [Theory, MemberData(nameof(Entries))]
+    public void One_tapped_pass_pools_what_the_releases_pass_per_layer_index_pools(string name)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var (model, x) = Tiny(name, 2, 2);
+        using var _ = model;
+        var trace = model.PooledTrace(x);
+        for (int tap = 0; tap <= model.BlockCount; tap++)
+            Assert.True(SelectionBench.WholePassTapping(model, x, tap).allclose(trace[tap], rtol: 0, atol: 0), $"{name}: boundary {tap}");
     }
 
     [Theory, MemberData(nameof(Entries))]
@@ -89,19 +139,41 @@ public class ZooContractTests
     }
 
     [Theory, MemberData(nameof(Pairs))]
+    public void The_releases_uncached_step_has_the_cached_steps_loss_and_gradient(string oldName, string newName)
+    {
+        using var scope = NewDisposeScope();
+        var (bridged, _, xOld, xNew) = BridgeBetween(oldName, newName);
+        using var teacher = bridged.Old;
+        using var newModel = bridged.New;
+        using var bridge = bridged.Bridge;
+        using (no_grad()) foreach (var p in bridge.parameters()) p.copy_(randn_like(p)); // B = 0 would make both losses 1
+        using var pooled = BridgeTrainer.CacheInputs(bridged, xNew, CPU);
+        using var targets = BridgeTrainer.CacheTargets(bridged, xOld, CPU);
+
+        (float Loss, Tensor[] Grads) Step(Func<Tensor> loss)
+        {
+            bridge.zero_grad();
+            var value = loss();
+            value.backward();
+            return (value.item<float>(), bridge.parameters().Select(p => p.grad!.clone()).ToArray());
+        }
+        var cached = Step(() => BridgeTrainer.StepLoss(bridged, pooled, targets, AlignmentLoss.Cosine));
+        var release = Step(() => BridgeEpochBench.ReleaseStepLoss(bridged, xNew, xOld, AlignmentLoss.Cosine));
+        Assert.Equal(cached.Loss, release.Loss, 5);
+        Assert.True(cached.Loss > 0.01f, $"{oldName}←{newName}: the loss {cached.Loss} is too small to compare");
+        for (int i = 0; i < cached.Grads.Length; i++)
+            Assert.True(cached.Grads[i].allclose(release.Grads[i], rtol: 1e-4, atol: 1e-6), $"{oldName}←{newName}: gradient {i} differs");
+    }
+
+    [Theory, MemberData(nameof(Pairs))]
     public void A_bridge_from_any_new_model_feeds_any_old_model_and_only_the_bridge_learns(string oldName, string newName)
     {
         using var scope = NewDisposeScope();
-        var (oldModel, xOld) = Tiny(oldName, 2, 4);
-        var (newModel, xNew) = Tiny(newName, 2, 5);
-        using var teacher = new Classifier(oldModel, 3);
-        using var newEncoder = newModel;
-        int m = (newModel.BlockCount + 1) / 2, l = oldModel.BlockCount / 2;
-        var cfg = BridgeConfig.ForOldBlock(newModel.OutputWidth(m, xNew.shape[1..]), 2, 3,
-                                           oldModel.BlockInputShape(l, xOld.shape[1..]), oldModel.Layout, groups: oldModel.RowsPerRecording);
-        manual_seed(6);
-        using var bridge = new PrototypeBridge(cfg);
-        var bridged = new BridgedModel(newModel, m, bridge, teacher, l);
+        var (bridged, cfg, xOld, xNew) = BridgeBetween(oldName, newName);
+        using var teacher = bridged.Old;
+        using var newModel = bridged.New;
+        using var bridge = bridged.Bridge;
+        var oldModel = teacher.encoder;
         Assert.Equal(cfg.TrainableParameters, bridge.ParameterCount());
 
         var target = oldModel.Flatten(oldModel.call(xOld));

@@ -5,8 +5,9 @@ using System.Text.Json;
 namespace BioXBridge.Cli;
 
 /// <summary>
-/// Runs a committed reference script (tools/golden/) in its bench mode and reads the one JSON line it prints last; the
-/// benchmarks time our code and the Python reference in the same run, on the same machine, with the same thread count.
+/// Runs a committed Python script (a bare name lives in tools/golden/, a path is relative to the repository) and reads the
+/// one JSON line it prints last; the benchmarks time our code and the Python peer in the same run, on the same machine,
+/// with the same thread count.
 /// </summary>
 public static class PythonReference
 {
@@ -14,7 +15,7 @@ public static class PythonReference
     public static JsonElement? Run(string python, string script, IEnumerable<string> args, int threads, string label)
     {
         var psi = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(Path.Combine(RepoRoot(), "tools", "golden", script));
+        psi.ArgumentList.Add(script.Contains('/') ? Path.Combine(RepoRoot(), script) : Path.Combine(RepoRoot(), "tools", "golden", script));
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["OMP_NUM_THREADS"] = psi.Environment["OPENBLAS_NUM_THREADS"] = psi.Environment["MKL_NUM_THREADS"] =
             threads.ToString(CultureInfo.InvariantCulture);
