@@ -31,7 +31,7 @@ public static class BenchSuite
         "Runs the benchmark suite: cached vs release-style bridge epoch, one-pass vs per-layer position selection, bridge vs KD\n" +
         "memory and time, TorchSharp vs PyTorch (OpenBLAS, checked) on each full-size forward and the bridge step, the bridge\n" +
         "step against this machine's matmul ceiling, and WESAD preparation vs numpy/scipy. Ratios are peer ÷ ours, measured in\n" +
-        "one run. Full size on two cores takes about half an hour; --quick runs every case once on a few windows.";
+        "one run. Full size on two cores takes about 35 minutes; --quick runs every case once on two windows (about 10).";
 
     public static int Run(CliArgs a)
     {
