@@ -3,11 +3,9 @@ using BioXBridge.Cli;
 
 // MKL must start single-threaded (NativeThreads) and glibc must keep freed memory (NativeMemory); both are read only when
 // a process starts, so a process started without either variable runs itself again with it
-if ((NativeThreads.StartedWithout || NativeMemory.StartedWithout) && Environment.ProcessPath is string self)
+if ((NativeThreads.StartedWithout || NativeMemory.StartedWithout) && Environment.ProcessPath is not null)
 {
-    var child = new System.Diagnostics.ProcessStartInfo(self) { UseShellExecute = false };
-    if (Path.GetFileNameWithoutExtension(self) == "dotnet") child.ArgumentList.Add(Environment.GetCommandLineArgs()[0]);   // 'dotnet BioXBridge.Cli.dll …'
-    foreach (var arg in args) child.ArgumentList.Add(arg);
+    var child = SelfProcess.StartInfo(args);
     if (NativeThreads.StartedWithout) child.Environment[NativeThreads.Variable] = "1";
     if (NativeMemory.StartedWithout) child.Environment[NativeMemory.Variable] = NativeMemory.Value;
     using var process = System.Diagnostics.Process.Start(child)!;

@@ -65,36 +65,36 @@ def matmul_gflops(n, repeats):
 def probe(a):
     """The BLAS check (512×512), and the same large matmul as the C# side's ceiling (--ceiling N) for comparison."""
     gflops = matmul_gflops(512, 9)
-    paths = loaded_blas()
+    paths, build = loaded_blas(), torch.__config__.show()
     return dict(torch=torch.__version__, blas=blas_kind(paths), blas_files=paths, threads=torch.get_num_threads(),
                 matmul="512x512 float32", matmul_gflops=gflops,
                 ceiling=f"{a.ceiling}x{a.ceiling} float32", ceiling_gflops=matmul_gflops(a.ceiling, 3),
                 openblas_coretype=os.environ.get("OPENBLAS_CORETYPE"), openblas_l2_size=os.environ.get("OPENBLAS_L2_SIZE"),
-                build=torch.__config__.show().split("BLAS_INFO=")[1].split(",")[0] if "BLAS_INFO=" in torch.__config__.show() else None)
+                build=build.split("BLAS_INFO=")[1].split(",")[0] if "BLAS_INFO=" in build else None)
 
 
 def reference(name, shape):
-    """The full-size reference model for a zoo name: (module, [blocks], runs blocks from l, input of block l for x)."""
+    """The full-size reference model for a zoo name, its blocks, and the keywords its blocks take."""
     if name == "papagei-s":
         import papagei_reference as r
         m = r.ResNet1DMoE(r.FULL)
-        return m, lambda x: m.trace(x)[-1], list(m.basicblock_list), lambda blocks, h: run(blocks, h)
+        return m, list(m.basicblock_list), {}
     if name == "hubert-ecg-small":
         import hubert_ecg_reference as r
         m = r.HuBERTECG(r.SMALL)
-        return m, lambda x: m.trace(x)[-1], list(m.encoder.layers), lambda blocks, h: run(blocks, h)
+        return m, list(m.encoder.layers), {}
     if name == "labram-base":
         import labram_reference as r
         m = r.LaBraM(dict(r.FULL, time_positions=max(r.FULL["time_positions"], shape[1])))
-        return m, lambda x: m.trace(x)[-1], list(m.blocks), lambda blocks, h: run(blocks, h)
+        return m, list(m.blocks), {}
     if name == "normwear":
         import normwear_reference as r
         m = r.NormWearRef(r.FULL)
-        return m, lambda x: m.trace(x)[-1], list(m.encoder_blocks), lambda blocks, h: run(blocks, h, nvar=shape[0])
+        return m, list(m.encoder_blocks), {"nvar": shape[0]}  # its blocks see (batch·channels) rows
     sys.exit(f"unknown model {name}")
 
 
-def run(blocks, h, **kw):
+def run(blocks, h, kw):
     for b in blocks:
         h = b(h, **kw)
     return h
@@ -102,18 +102,18 @@ def run(blocks, h, **kw):
 
 def forward(a):
     shape = [int(s) for s in a.shape.split(",")]
-    model, last, _, _ = reference(a.model, shape)
+    model, _, _ = reference(a.model, shape)
     synthetic_weights.fill(model)
     model.eval()
     x = torch.randn(a.batch, *shape)
-    with torch.no_grad():
-        return dict(runs=timed(lambda: last(x), a.warmup, a.repeats))
+    with torch.no_grad():  # trace: the embedding and every block, as LayeredEncoder.forward
+        return dict(runs=timed(lambda: model.trace(x), a.warmup, a.repeats))
 
 
 def bridge_step(a):
     """One cached bridge step: bridge on pooled new features, old blocks l.., 1 − cos against fixed targets, Adam."""
     shape = [int(s) for s in a.shape.split(",")]
-    model, _, blocks, run_from = reference(a.model, shape)
+    model, blocks, kw = reference(a.model, shape)
     synthetic_weights.fill(model)
     model.eval()
     for p in model.parameters():
@@ -129,7 +129,7 @@ def bridge_step(a):
     with torch.no_grad():
         tokens = torch.randn(a.batch * groups, n_l // groups, d_l)
         h = tokens.transpose(1, 2) if a.model == "papagei-s" else tokens
-        target = run_from(suffix, h).reshape(a.batch, -1).clone()
+        target = run(suffix, h, kw).reshape(a.batch, -1).clone()
 
     def step():
         opt.zero_grad()
@@ -137,7 +137,7 @@ def bridge_step(a):
         if groups > 1:
             t = t.reshape(-1, n_l // groups, d_l)
         h = t.transpose(1, 2) if a.model == "papagei-s" else t
-        out = run_from(suffix, h).reshape(a.batch, -1)
+        out = run(suffix, h, kw).reshape(a.batch, -1)
         loss = (1 - F.cosine_similarity(out, target, dim=1)).mean()
         loss.backward()
         opt.step()

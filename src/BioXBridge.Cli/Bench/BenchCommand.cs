@@ -41,7 +41,7 @@ public static class BenchCommand
     {
         int threads = a.Int("threads", 1, 1);
         var r = Repetitions.Full with { Repeats = a.Int("repeats", Repetitions.Full.Repeats, 1) };
-        var python = a.String("python") ?? "/usr/bin/python3";
+        var python = a.String("python") ?? PythonReference.DefaultPython;
         var only = a.String("model");
         var models = only is null ? ModelZoo.All : [ModelZoo.Find(only) ?? throw new UsageException($"bench: unknown model '{only}'; see 'bioxbridge models info'")];
         set_num_threads(threads);

@@ -29,7 +29,7 @@ public static class BenchPrepare
     {
         int subjects = a.Int("subjects", 15, 1), threads = a.Int("threads", 1, 1);
         if (threads > 2) throw new UsageException("bench prepare: --threads is 1 or 2 (PrepareAll runs two subjects at a time)");
-        var c = Compare(subjects, a.Double("minutes-per-class", 32), threads, a.String("python") ?? "/usr/bin/python3", Console.WriteLine);
+        var c = Compare(subjects, a.Double("minutes-per-class", 32), threads, a.String("python") ?? PythonReference.DefaultPython, Console.WriteLine);
         if (c.Peer is null) return a.String("python") == "none" ? 0 : 1;
         Console.WriteLine($"BioXBridge / reference throughput: {c.Ratio:F2}×");
         return 0;

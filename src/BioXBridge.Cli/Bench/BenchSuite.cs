@@ -39,7 +39,7 @@ public static class BenchSuite
         if (File.Exists(output)) throw new UsageException($"bench all: '{output}' exists; a finished benchmark is never overwritten, choose another --out");
         int threads = a.Int("threads", 1, 1);
         var r = a.Has("quick") ? Repetitions.QuickRun : Repetitions.Full;
-        var python = a.String("python") ?? "/usr/bin/python3";
+        var python = a.String("python") ?? PythonReference.DefaultPython;
         var directions = a.String("directions") is not string d ? DefaultDirections
             : d == "all" ? AllDirections : d.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         foreach (var name in directions)

@@ -26,7 +26,7 @@ public static class BridgeStepBench
         var old = model.Old.encoder;
         int l = model.OutputPosition;
         using var pooled = randn(batch, rig.BridgeShape.InputDim);
-        using var target = Suffix(old, l, bridge, pooled).detach();
+        using var target = Predicted(model, pooled);
         var parameters = bridge.parameters().ToList();
         using var adam = new AdamStep(parameters, rig.Config.Bridge.LearningRate);
         var parts = new Dictionary<string, List<double>>
@@ -59,13 +59,13 @@ public static class BridgeStepBench
         });
         // the parts of the timed runs only (a warm-up adds one entry to each part first)
         var medians = parts.ToDictionary(kv => kv.Key, kv => Timing.Of([.. kv.Value.TakeLast(step.Runs.Length)]).Median);
-        return new StepProfile(step, medians, StepFlops(rig, old, l, bridge, pooled));
+        return new StepProfile(step, medians, StepFlops(model, pooled));
     }
 
-    private static Tensor Suffix(LayeredEncoder old, int l, PrototypeBridge bridge, Tensor pooled)
+    private static Tensor Predicted(BridgedModel model, Tensor pooled)
     {
         using var noGrad = no_grad();
-        return old.Flatten(old.RunFrom(l, bridge.call(pooled)));
+        return model.Old.encoder.Flatten(model.OldLastFromPooled(pooled));
     }
 
     /// <summary>
@@ -74,10 +74,10 @@ public static class BridgeStepBench
     /// more for the input gradients of the backward pass (frozen weights need no weight gradients); the bridge's three
     /// matmuls forward, and twice that backward for the gradients of A, B and P.
     /// </summary>
-    public static double StepFlops(BenchRig rig, LayeredEncoder old, int l, PrototypeBridge bridge, Tensor pooled)
+    public static double StepFlops(BridgedModel model, Tensor pooled)
     {
-        double suffix = ForwardFlops(old, () => Suffix(old, l, bridge, pooled).Dispose());
-        var b = rig.BridgeShape;
+        double suffix = ForwardFlops(model.Old.encoder, () => Predicted(model, pooled).Dispose());
+        var b = model.Bridge.Config;
         double bridgeFlops = 2.0 * pooled.shape[0] * ((double)b.InputDim * b.Rank + (double)b.Rank * b.OutputTokens * b.Prototypes
                                                       + (double)b.OutputTokens * b.Prototypes * b.OutputDim);
         return 2 * suffix + 3 * bridgeFlops;

@@ -42,9 +42,8 @@ public static class BridgeVsKdBench
 
     private static ChildResult Child(string method, string direction, int windows, int epochs, int threads)
     {
-        var psi = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, UseShellExecute = false };
-        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet") psi.ArgumentList.Add(Environment.GetCommandLineArgs()[0]);
-        foreach (var a in new[] { "bench", ChildCommand, method, direction, I(windows), I(epochs), I(threads) }) psi.ArgumentList.Add(a);
+        var psi = SelfProcess.StartInfo(["bench", ChildCommand, method, direction, I(windows), I(epochs), I(threads)]);
+        psi.RedirectStandardOutput = true;
         using var p = Process.Start(psi)!;
         var json = p.StandardOutput.ReadToEnd().Split('\n').LastOrDefault(l => l.StartsWith('{'));
         p.WaitForExit();

@@ -11,6 +11,9 @@ namespace BioXBridge.Cli;
 /// </summary>
 public static class PythonReference
 {
+    /// <summary>Debian's interpreter, where apt installs python3-torch, numpy and scipy (a pyenv python3 may lack them).</summary>
+    public const string DefaultPython = "/usr/bin/python3";
+
     /// <summary>The JSON result, or null with one line on stderr (prefixed by <paramref name="label"/>) when the script cannot run.</summary>
     public static JsonElement? Run(string python, string script, IEnumerable<string> args, int threads, string label)
     {

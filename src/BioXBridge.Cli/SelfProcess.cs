@@ -1,0 +1,16 @@
+using System.Diagnostics;
+
+namespace BioXBridge.Cli;
+
+/// <summary>This CLI started again as a child process, with other arguments: the apphost, or 'dotnet BioXBridge.Cli.dll …'.</summary>
+public static class SelfProcess
+{
+    public static ProcessStartInfo StartInfo(IEnumerable<string> args)
+    {
+        var self = Environment.ProcessPath ?? throw new InvalidOperationException("the CLI cannot find its own executable to start again");
+        var psi = new ProcessStartInfo(self) { UseShellExecute = false };
+        if (Path.GetFileNameWithoutExtension(self) == "dotnet") psi.ArgumentList.Add(Environment.GetCommandLineArgs()[0]);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        return psi;
+    }
+}
