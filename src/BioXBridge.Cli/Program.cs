@@ -9,6 +9,13 @@ if ((NativeThreads.StartedWithout || NativeMemory.StartedWithout) && Environment
     if (NativeThreads.StartedWithout) child.Environment[NativeThreads.Variable] = "1";
     if (NativeMemory.StartedWithout) child.Environment[NativeMemory.Variable] = NativeMemory.Value;
     using var process = System.Diagnostics.Process.Start(child)!;
+    // Slurm signals every process of the job: the child saves its checkpoint and exits 143, and this parent has to
+    // outlive it to pass that code on; a SIGTERM sent to the parent alone (kill PID) is handed to the child
+    using var forward = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, ctx =>
+    {
+        ctx.Cancel = true;
+        SelfProcess.Terminate(process);
+    });
     process.WaitForExit();
     return process.ExitCode;
 }
@@ -26,6 +33,7 @@ var commands = new Dictionary<string, (string About, Func<string[], int> Run)>
     ["report"] = (ReportCommand.About, a => CliArgs.Run("report", a, ReportCommand.Options, ReportCommand.About, ReportCommand.Run)),
     ["predict"] = (PredictCommand.About, a => CliArgs.Run("predict", a, PredictCommand.Options, PredictCommand.About, PredictCommand.Run)),
     ["positions"] = (PositionsCommand.About, a => CliArgs.Run("positions", a, PositionsCommand.Options, PositionsCommand.About, PositionsCommand.Run)),
+    ["sweep"] = (SweepCommand.About, SweepCommand.Dispatch),
     ["ablations"] = (AblationsCommand.About, a => CliArgs.Run("ablations", a, AblationsCommand.Options, AblationsCommand.About, AblationsCommand.Run)),
     ["pretrain"] = (PretrainCommand.About, a => CliArgs.Run("pretrain", a, PretrainCommand.Options, PretrainCommand.About, PretrainCommand.Run)),
     ["models"] = (ModelsCommand.About, ModelsCommand.Dispatch),
@@ -50,9 +58,16 @@ if (!commands.TryGetValue(args[0], out var command))
     Console.Error.WriteLine($"error: unknown command '{args[0]}'. Commands: {string.Join(", ", commands.Keys)}. See 'bioxbridge --help'.");
     return 2;
 }
+// SIGTERM (Slurm's preemption, scancel) makes a checkpointing training save where it is and stop
+BioXBridge.Models.Interruption.Enable();
 try
 {
     return command.Run(args[1..]);
+}
+catch (BioXBridge.Models.TrainingInterruptedException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 143; // 128 + SIGTERM, as if the signal had ended the process
 }
 catch (UsageException e)
 {

@@ -5,6 +5,16 @@ namespace BioXBridge.Cli;
 /// <summary>This CLI started again as a child process, with other arguments: the apphost, or 'dotnet BioXBridge.Cli.dll …'.</summary>
 public static class SelfProcess
 {
+    /// <summary>Sends SIGTERM to a started copy (no managed call does: Process.Kill sends SIGKILL); one that has ended is left alone.</summary>
+    public static void Terminate(Process process)
+    {
+        if (OperatingSystem.IsWindows() || process.HasExited) return;
+        _ = kill(process.Id, 15);
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
+
     public static ProcessStartInfo StartInfo(IEnumerable<string> args)
     {
         var self = Environment.ProcessPath ?? throw new InvalidOperationException("the CLI cannot find its own executable to start again");

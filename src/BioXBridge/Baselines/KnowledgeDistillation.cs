@@ -33,7 +33,7 @@ public static class KnowledgeDistillation
     /// </summary>
     public static (LoopResult Fit, long TrainableParameters) Train(Classifier student, Tensor pairNew, Tensor teacherLogits, Tensor? teacherPooled, Tensor valNew,
                                    Tensor? valTeacherLogits, int[] valLabels, int classes, DistillationConfig cfg, long seed, Device device,
-                                   IProgress<ProgressReport>? progress = null)
+                                   IProgress<ProgressReport>? progress = null, string? checkpoint = null)
     {
         bool contrast = cfg.ContrastWeight > 0;
         if (contrast && teacherPooled is null) throw new ArgumentNullException(nameof(teacherPooled), "KD-Contrast needs the teacher's pooled features");
@@ -69,7 +69,7 @@ public static class KnowledgeDistillation
                     var logits = Batches.Map(valNew, 32, device, student.call).to(device);
                     return Kd(logits, valSoft!).item<float>();
                 },
-            contrast ? "kd-contrast" : "kd", progress);
+            contrast ? "kd-contrast" : "kd", progress, checkpoint: checkpoint);
         long count = trainable.parameters().Sum(p => p.numel());
         trainable.DisposeProjections(); // the student lives on with the caller
         return (fit, count);

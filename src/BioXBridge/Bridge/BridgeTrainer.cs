@@ -10,13 +10,14 @@ public enum AlignmentLoss { Cosine, L1, Mse }
 
 /// <summary>
 /// The bridge's shape (rank r, prototype count N_p, how prototypes start, the release's LaBraM reshape) and its training:
-/// the paper's defaults, batch 16, Adam without decay or schedule, cosine alignment, evaluation every 5 epochs, and the
-/// checkpoint chosen without labels.
+/// the paper's defaults, batch 16, Adam without decay or schedule, cosine alignment, evaluation every 5 epochs, the
+/// checkpoint chosen without labels, and all paired windows (<see cref="PairFraction"/> &lt; 1 trains on a seeded random
+/// subset, the paper's paired-data ablation).
 /// </summary>
 public sealed record BridgeSettings(int Rank = 32, int Prototypes = 50, PrototypeInit PrototypeInit = PrototypeInit.Gaussian,
                                     bool ReleaseReshape = false, int Epochs = 50, double LearningRate = 1e-4, int BatchSize = 16,
                                     AlignmentLoss Loss = AlignmentLoss.Cosine, int EvalEvery = 5,
-                                    CheckpointSelection Selection = CheckpointSelection.HeldOutLoss);
+                                    CheckpointSelection Selection = CheckpointSelection.HeldOutLoss, double PairFraction = 1);
 
 /// <summary>
 /// Trains the bridge so that f_old[>l](b(f_new[≤m](x_new))) matches f_old(x_old) at the old model's last block (Eq. 7).
@@ -60,7 +61,7 @@ public static class BridgeTrainer
 
     public static LoopResult Train(BridgedModel model, Tensor pairPooledNew, Tensor pairTargets,
                                    Tensor valPooledNew, Tensor? valTargets, int[] valLabels, int classes, BridgeSettings cfg, long seed,
-                                   Device device, IProgress<ProgressReport>? progress = null)
+                                   Device device, IProgress<ProgressReport>? progress = null, string? checkpoint = null)
     {
         if (valTargets is null && cfg.Selection != CheckpointSelection.ValidationLabels)
             throw new ArgumentNullException(nameof(valTargets), $"checkpoint selection {cfg.Selection} needs the validation pairs' alignment targets");
@@ -73,7 +74,7 @@ public static class BridgeTrainer
         return TrainingLoop.Run(model.Bridge, (int)inputs.shape[0],
             new LoopConfig(cfg.Epochs, cfg.BatchSize, cfg.LearningRate, cfg.EvalEvery, seed, cfg.Selection.Keep()),
             idx => StepLoss(model, inputs[idx], targets[idx], cfg.Loss),
-            validate, "bridge", progress);
+            validate, "bridge", progress, checkpoint: checkpoint);
     }
 
     /// <summary>One training step's loss on cached inputs and targets: the bridge and old blocks l..L−1, nothing else.</summary>

@@ -20,7 +20,7 @@ public sealed record AblationConfig
     public int[] Seeds { get; init; } = [0];
 }
 
-/// <summary>One trained bridge. <see cref="Sweep"/> is rank, prototypes, pair_fraction or positions.</summary>
+/// <summary>One trained bridge. <see cref="Sweep"/> is the sweep group: rank, prototypes, pair_fraction, positions, or any other.</summary>
 public sealed record AblationPoint(string Sweep, int Rank, int Prototypes, double PairFraction, int InputPosition, int OutputPosition,
                                    int Seed, long TrainableParameters, int PairWindows, MetricValues Metrics, double Seconds);
 
@@ -53,53 +53,57 @@ public static class Ablations
     public static readonly string[] Sweeps = ["rank", "prototypes", "pair_fraction", "positions"];
 
     /// <summary>{first, middle, last} positions: m ∈ 1..M (new block outputs), l ∈ 0..L−1 (old block inputs).</summary>
-    public static int[] Thirds(int first, int last) => [first, (first + last + 1) / 2, last];
+    public static int[] Thirds(int first, int last) => SweepPlan.Symbolic.Select(t => SweepPlan.Third(t, first, last)).ToArray();
 
-    /// <summary>Selects positions once, then trains one bridge per sweep value and seed on the context's frozen models.</summary>
+    /// <summary>
+    /// The ablations as a sweep file: one group per ablation (empty lists and a false grid leave theirs out), the bridge
+    /// alone (KD off), at the selected positions unless the grid fixes them. <c>configs/sweeps/ablations.json</c> is
+    /// this sweep for the defaults.
+    /// </summary>
+    public static SweepFile Sweep(AblationConfig a, string direction, string? name = null)
+    {
+        static System.Text.Json.Nodes.JsonNode?[] Nodes<T>(IEnumerable<T> v) => v.Select(x => System.Text.Json.Nodes.JsonValue.Create(x)).ToArray<System.Text.Json.Nodes.JsonNode?>();
+        var groups = new List<SweepGroup>();
+        void Add(string group, string field, System.Text.Json.Nodes.JsonNode?[] values)
+        {
+            if (values.Length > 0) groups.Add(new SweepGroup { Name = group, Axes = new() { [field] = values } });
+        }
+        Add("rank", "bridge.rank", Nodes(a.Ranks));
+        Add("prototypes", "bridge.prototypes", Nodes(a.Prototypes));
+        Add("pair_fraction", "bridge.pair_fraction", Nodes(a.PairFractions));
+        if (a.PositionGrid)
+            groups.Add(new SweepGroup { Name = "positions", Axes = new() { ["positions.input"] = Nodes(SweepPlan.Symbolic), ["positions.output"] = Nodes(SweepPlan.Symbolic) } });
+        return new SweepFile
+        {
+            Name = name ?? "ablations", Direction = direction, Seeds = a.Seeds, Groups = groups,
+            Description = "the paper's ablations (Figure 4, Table 2): rank, prototypes and paired-data fraction alone, and the 3×3 fixed positions",
+            Set = new() { ["kd.enabled"] = false, ["kd_contrast.enabled"] = false },
+        };
+    }
+
+    /// <summary>
+    /// The ablation sweep of <paramref name="a"/> on the context's frozen models, in this process and in memory: every
+    /// point once (a point two ablations share is trained once), positions selected once.
+    /// </summary>
     public static AblationRecord Run(ExperimentContext ctx, AblationConfig a, IProgress<ProgressReport>? progress = null)
     {
-        var started = DateTime.UtcNow;
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var positions = ctx.SelectPositions(progress);
-        var cfg = ctx.Config.Bridge;
-        var plan = new List<(string Sweep, int Rank, int Prototypes, double Fraction, int M, int L)>();
-        plan.AddRange(a.Ranks.Select(r => ("rank", r, cfg.Prototypes, 1.0, positions.Input, positions.Output)));
-        plan.AddRange(a.Prototypes.Select(p => ("prototypes", cfg.Rank, p, 1.0, positions.Input, positions.Output)));
-        plan.AddRange(a.PairFractions.Select(f => ("pair_fraction", cfg.Rank, cfg.Prototypes, f, positions.Input, positions.Output)));
-        if (a.PositionGrid)
-            foreach (var m in Thirds(1, ctx.NewEncoder.BlockCount))
-                foreach (var l in Thirds(0, ctx.Teacher.encoder.BlockCount - 1))
-                    plan.Add(("positions", cfg.Rank, cfg.Prototypes, 1.0, m, l));
-
-        // a point shared by two sweeps (e.g. the configured rank at the full pair set) is trained once; only its numbers
-        // are kept, so the bridge itself is freed at once and a long sweep does not grow memory
-        var trained = new Dictionary<(int, int, double, int, int, int), (BridgeConfig Config, MethodResult Result, int PairWindows)>();
-        var points = new List<AblationPoint>();
-        int total = plan.Count * a.Seeds.Length, done = 0;
-        foreach (var (sweep, rank, prototypes, fraction, m, l) in plan)
-            foreach (var seed in a.Seeds)
-            {
-                progress?.Report(new ProgressReport("ablations", done, total, $"{sweep}: r={rank} Np={prototypes} pairs={fraction:P0} m={m} l={l} seed {seed}"));
-                var key = (rank, prototypes, fraction, m, l, seed);
-                if (!trained.TryGetValue(key, out var o))
-                {
-                    using var outcome = ctx.TrainBridge(m, l, seed, cfg with { Rank = rank, Prototypes = prototypes }, fraction);
-                    trained[key] = o = (outcome.Config, outcome.Result, outcome.PairWindows);
-                }
-                points.Add(new AblationPoint(sweep, rank, prototypes, fraction, m, l, seed, o.Config.TrainableParameters,
-                                             o.PairWindows, o.Result.Metrics, o.Result.Seconds));
-                progress?.Report(new ProgressReport("ablations", ++done, total, $"{sweep}: balanced accuracy {o.Result.Metrics.BalancedAccuracy:F3}"));
-            }
-
-        return new AblationRecord
+        var direction = ctx.Config;
+        var plan = SweepPlan.Of(Sweep(a, direction.Name, direction.Name + "-ablations"), direction);
+        var results = new List<PointResult>();
+        try
         {
-            Name = ctx.Config.Name + "-ablations", Dataset = ctx.Data.Train.Dataset, Synthetic = ctx.Data.Train.Synthetic, DataNote = ctx.DataNote,
-            Positions = PositionRecord.From(positions),
-            NewBlocks = ctx.NewEncoder.BlockCount, OldBlocks = ctx.Teacher.encoder.BlockCount, Points = points,
-            Weights = ctx.Weights.ToDictionary(), PeakMemoryBytes = RunEnvironment.PeakMemoryBytes(),
-            Seconds = clock.Elapsed.TotalSeconds, StartedUtc = started, Versions = RunEnvironment.Versions(ctx.Device),
-            Config = ctx.Config, Ablation = a,
-        };
+            foreach (var p in plan.Points)
+            {
+                progress?.Report(new ProgressReport("ablations", results.Count, plan.Points.Count, p.Label));
+                var (run, info) = SweepRunner.RunPoint(ctx, p, null, progress);
+                using (run) results.Add(new PointResult(p, run.Record, info));
+                progress?.Report(new ProgressReport("ablations", results.Count, plan.Points.Count,
+                                                    $"balanced accuracy {run.Record.Methods["bridge"].Metrics.BalancedAccuracy:F3}"));
+            }
+        }
+        finally { ctx.Retarget(direction); }
+        return SweepResults.Ablations(plan, results, clock.Elapsed.TotalSeconds);
     }
 
     /// <summary>Writes <c>ablations.json</c> and <c>ablations.csv</c> into a new folder (never over a finished one).</summary>

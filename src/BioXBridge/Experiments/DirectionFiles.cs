@@ -26,10 +26,13 @@ public static class DirectionFiles
     };
 
     /// <summary>Names of the shipped directions, in file-name order.</summary>
-    public static IReadOnlyList<string> Names() =>
+    public static IReadOnlyList<string> Names() => Resources("directions.");
+
+    /// <summary>Names of the shipped configs in one folder (<c>directions.</c>, <c>sweeps.</c>), in file-name order.</summary>
+    internal static IReadOnlyList<string> Resources(string folder) =>
         typeof(DirectionFiles).Assembly.GetManifestResourceNames()
-            .Where(n => n.StartsWith(ResourcePrefix + "directions.", StringComparison.Ordinal))
-            .Select(n => n[(ResourcePrefix.Length + "directions.".Length)..^".json".Length]).Order(StringComparer.Ordinal).ToList();
+            .Where(n => n.StartsWith(ResourcePrefix + folder, StringComparison.Ordinal))
+            .Select(n => n[(ResourcePrefix.Length + folder.Length)..^".json".Length]).Order(StringComparer.Ordinal).ToList();
 
     /// <summary>
     /// A shipped direction by name, or a JSON file by path, with <paramref name="overrides"/> (<c>key.path=value</c>)
@@ -38,10 +41,7 @@ public static class DirectionFiles
     public static DirectionConfig Load(string nameOrPath, IEnumerable<string>? overrides = null)
     {
         var (text, source) = Text(nameOrPath);
-        JsonNode node;
-        try { node = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true })
-                     ?? throw new InvalidDataException($"{source}: empty file; expected a direction config object"); }
-        catch (JsonException e) { throw new InvalidDataException($"{source}: not valid JSON ({e.Message})", e); }
+        var node = ParseNode(text, source, "a direction config object");
         foreach (var o in overrides ?? []) Set(node, o, source);
         return Parse(node, source);
     }
@@ -63,13 +63,7 @@ public static class DirectionFiles
     /// <summary>Checks a JSON tree against the schema, then reads it; every problem names <paramref name="source"/> and the field.</summary>
     public static DirectionConfig Parse(JsonNode node, string source)
     {
-        var result = Schema.Value.Evaluate(JsonSerializer.SerializeToElement(node), new EvaluationOptions { OutputFormat = OutputFormat.List });
-        if (!result.IsValid)
-        {
-            var problems = (result.Details ?? []).Where(d => d.Errors is { Count: > 0 })
-                .SelectMany(d => d.Errors!.Select(e => $"field '{Field(d.InstanceLocation.ToString())}': {e.Value}")).Distinct().ToList();
-            throw new InvalidDataException($"{source}: does not match {SchemaFile}: " + string.Join("; ", problems));
-        }
+        Validate(node, Schema.Value, SchemaFile, source);
         DirectionConfig cfg;
         try { cfg = node.Deserialize<DirectionConfig>(Json) ?? throw new InvalidDataException($"{source}: empty direction config"); }
         catch (JsonException e) { throw new InvalidDataException($"{source}: field '{Field(e.Path)}': {e.Message}", e); }
@@ -79,16 +73,34 @@ public static class DirectionFiles
 
     public const string SchemaFile = "direction.schema.json";
 
-    /// <summary>The schema text, as shipped in <c>configs/schema/</c>.</summary>
-    public static string SchemaText() => Resource("schema." + SchemaFile)
-        ?? throw new InvalidOperationException($"the library was built without {SchemaFile}");
+    /// <summary>A schema's text, as shipped in <c>configs/schema/</c>.</summary>
+    public static string SchemaText(string file = SchemaFile) => Resource("schema." + file)
+        ?? throw new InvalidOperationException($"the library was built without {file}");
 
     // A registry of our own: the global one is per process, and a notebook kernel that loads this library again would
     // find the schema's $id taken ("Overwriting registered schemas is not permitted").
-    public static JsonSchema BuildSchema() =>
-        JsonSchema.FromText(SchemaText(), new BuildOptions { SchemaRegistry = new SchemaRegistry() });
+    public static JsonSchema BuildSchema(string file = SchemaFile) =>
+        JsonSchema.FromText(SchemaText(file), new BuildOptions { SchemaRegistry = new SchemaRegistry() });
 
-    private static readonly Lazy<JsonSchema> Schema = new(BuildSchema);
+    private static readonly Lazy<JsonSchema> Schema = new(() => BuildSchema());
+
+    /// <summary>JSON text as a tree (comments and trailing commas allowed); bad JSON is one error naming <paramref name="source"/>.</summary>
+    internal static JsonNode ParseNode(string text, string source, string expected)
+    {
+        try { return JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true })
+                     ?? throw new InvalidDataException($"{source}: empty file; expected {expected}"); }
+        catch (JsonException e) { throw new InvalidDataException($"{source}: not valid JSON ({e.Message})", e); }
+    }
+
+    /// <summary>Checks a tree against a schema; every problem names <paramref name="source"/> and the field.</summary>
+    internal static void Validate(JsonNode node, JsonSchema schema, string schemaFile, string source)
+    {
+        var result = schema.Evaluate(JsonSerializer.SerializeToElement(node), new EvaluationOptions { OutputFormat = OutputFormat.List });
+        if (result.IsValid) return;
+        var problems = (result.Details ?? []).Where(d => d.Errors is { Count: > 0 })
+            .SelectMany(d => d.Errors!.Select(e => $"field '{Field(d.InstanceLocation.ToString())}': {e.Value}")).Distinct().ToList();
+        throw new InvalidDataException($"{source}: does not match {schemaFile}: " + string.Join("; ", problems));
+    }
 
     /// <summary>Sets <c>a.b.c=value</c> in the tree; the value is read as JSON where it parses (numbers, true, null, [..]), else as a string.</summary>
     public static void Set(JsonNode root, string assignment, string source)
@@ -155,7 +167,7 @@ public static class DirectionFiles
         throw new ArgumentException($"unknown direction '{nameOrPath}': not a shipped direction ({string.Join(", ", Names())}) nor a file");
     }
 
-    private static string? Resource(string name)
+    internal static string? Resource(string name)
     {
         using var s = typeof(DirectionFiles).Assembly.GetManifestResourceStream(ResourcePrefix + name);
         return s is null ? null : new StreamReader(s).ReadToEnd();

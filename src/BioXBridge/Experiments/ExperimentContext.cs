@@ -23,7 +23,7 @@ public sealed record BridgeOutcome(MethodResult Result, BridgeConfig Config, Bri
 /// </summary>
 public sealed class ExperimentContext : IDisposable
 {
-    public DirectionConfig Config { get; }
+    public DirectionConfig Config { get; private set; }
     public Device Device { get; }
     public SplitData Data { get; }
     public int Classes => Data.Train.ClassNames.Count;
@@ -35,6 +35,12 @@ public sealed class ExperimentContext : IDisposable
     public Classifier Teacher { get; }
     /// <summary>Model role → where its weights came from and their SHA-256 (goes into the run record).</summary>
     public IReadOnlyDictionary<string, string> Weights => weights;
+    /// <summary>
+    /// Where bridge and KD trainings keep their checkpoints (a sweep point's <c>work/ID/checkpoints</c>); null keeps none.
+    /// A training whose checkpoint is there continues from it. The teacher and the pre-trained encoder checkpoint beside
+    /// their cached weights (<see cref="PretrainedStore.LoadOrTrain"/>) whatever this says.
+    /// </summary>
+    public string? CheckpointFolder { get; set; }
     /// <summary>What later steps took from earlier ones instead of recomputing it (positions, cached features), for the record.</summary>
     public IReadOnlyDictionary<string, string> Reused => reused;
 
@@ -63,8 +69,8 @@ public sealed class ExperimentContext : IDisposable
         X = Data.Named().ToDictionary(s => s.Name, s => (FrozenModels.ModelInputs(oldEntry, s.Data.Modality(OldModality)),
                                                          FrozenModels.ModelInputs(newEntry, s.Data.Modality(NewModality))));
         progress?.Report(new ProgressReport("data", 1, 1, $"{Data.Named().Sum(s => s.Data.Count)} windows"));
-        NewEncoder = FrozenModels.NewEncoder(cfg, X["pair"].New.shape[1..], store, device, weights, progress);
-        Teacher = FrozenModels.Teacher(cfg, Data, X["train"].Old, X["val"].Old, store, device, weights, progress);
+        NewEncoder = FrozenModels.NewEncoder(cfg, X["pair"].New.shape[1..], store, device, weights, progress, notes: reused);
+        Teacher = FrozenModels.Teacher(cfg, Data, X["train"].Old, X["val"].Old, store, device, weights, progress, notes: reused);
     }
 
     /// <summary>
@@ -74,6 +80,29 @@ public sealed class ExperimentContext : IDisposable
     public static ExperimentContext Load(DirectionConfig cfg, Device? device = null, IProgress<ProgressReport>? progress = null,
                                          PretrainedStore? store = null, SplitData? data = null) =>
         new(cfg, device ?? CPU, store ?? new PretrainedStore(), progress, data);
+
+    /// <summary>
+    /// What the frozen models, cached features and selected positions depend on: the config without what is trained on
+    /// them (bridge, KD, KD-Contrast) and without fixed positions. Configs with one key can share one context.
+    /// </summary>
+    public static string SharedKey(DirectionConfig c) => PretrainedStore.FileName("context", c with
+    {
+        Name = "", Description = null, Bridge = new(), Kd = new(), KdContrast = new(), Positions = c.Positions with { Input = null, Output = null },
+    });
+
+    /// <summary>
+    /// Points the context at another config with the same <see cref="SharedKey"/> (a sweep point: another rank, loss,
+    /// pair fraction, fixed positions): everything loaded and cached stays valid, the steps read the new settings.
+    /// </summary>
+    public void Retarget(DirectionConfig cfg)
+    {
+        if (SharedKey(cfg) != Key)
+            throw new ArgumentException($"{cfg.Name}: differs from the loaded {Config.Name} in its data, models, pre-training or selection settings; load a new context for it");
+        Config = cfg;
+    }
+
+    /// <summary>This context's <see cref="SharedKey"/>.</summary>
+    public string Key => SharedKey(Config);
 
     /// <summary>Says whether the numbers come from a synthetic stand-in, and any leakage of the split (the release's
     /// window-level FOG split), for every record, table and chart.</summary>
@@ -97,15 +126,14 @@ public sealed class ExperimentContext : IDisposable
     /// </summary>
     public PositionScores SelectPositions(IProgress<ProgressReport>? progress = null)
     {
+        var p = Config.Positions;
+        if (p is { Input: int m, Output: int l }) return new PositionScores(m, l, [], [], p.Options());
         if (positions is not null)
         {
             reused["positions"] = "selected once in this process and shared by every seed";
             return positions;
         }
-        var p = Config.Positions;
-        return positions = p is { Input: int m, Output: int l }
-            ? new PositionScores(m, l, [], [], p.Options())
-            : PositionSelector.Select(NewEncoder, Teacher, X["pair"].New, X["pair"].Old, Classes, Device, p.Options(), progress);
+        return positions = PositionSelector.Select(NewEncoder, Teacher, X["pair"].New, X["pair"].Old, Classes, Device, p.Options(), progress);
     }
 
     /// <summary>The bridge module for positions (m, l) and these settings (N_l, d_l from the old block's input shape).</summary>
@@ -114,14 +142,14 @@ public sealed class ExperimentContext : IDisposable
 
     /// <summary>
     /// Trains one bridge from new block <paramref name="m"/> into old block <paramref name="l"/> with the config's bridge
-    /// settings unless overridden, on all paired windows or a seeded random <paramref name="pairFraction"/> of them, and
-    /// scores it on the test split. The caller owns (and disposes) the outcome.
+    /// settings unless overridden, on all paired windows or a seeded random <see cref="BridgeSettings.PairFraction"/> of
+    /// them, and scores it on the test split. The caller owns (and disposes) the outcome.
     /// </summary>
-    public BridgeOutcome TrainBridge(int m, int l, int seed, BridgeSettings? settings = null, double pairFraction = 1,
-                                     IProgress<ProgressReport>? progress = null)
+    public BridgeOutcome TrainBridge(int m, int l, int seed, BridgeSettings? settings = null, IProgress<ProgressReport>? progress = null)
     {
-        if (pairFraction is <= 0 or > 1) throw new ArgumentOutOfRangeException(nameof(pairFraction), pairFraction, "pair fraction must be in (0, 1]");
         var s = settings ?? Config.Bridge;
+        double pairFraction = s.PairFraction;
+        if (pairFraction is <= 0 or > 1) throw new ArgumentOutOfRangeException(nameof(settings), pairFraction, "pair fraction must be in (0, 1]");
         var started = DateTime.UtcNow;
         manual_seed(seed);
         var config = BridgeShape(m, l, s);
@@ -138,7 +166,8 @@ public sealed class ExperimentContext : IDisposable
         using var subsetInputs = rows is null ? null : inputs[rows];
         using var subsetGoals = rows is null ? null : goals[rows];
         var fit = BridgeTrainer.Train(model, subsetInputs ?? inputs, subsetGoals ?? goals, features["val"], valGoals, Data.Val.Labels, Classes,
-                                      s, seed, Device, progress);
+                                      s, seed, Device, progress, Checkpoint("bridge", seed, new { m, l, s }));
+        FrozenModels.Resumed(reused, "bridge", fit);
         var test = BridgeTrainer.Evaluate(model, features["test"], Data.Test.Labels, Classes, Device);
         var result = new MethodResult(NewModality, bridge.ParameterCount(), MetricValues.From(test),
                                       (DateTime.UtcNow - started).TotalSeconds, fit.History, fit.BestEpoch,
@@ -171,11 +200,17 @@ public sealed class ExperimentContext : IDisposable
         if (cfg.ContrastWeight > 0) teacherPooled ??= Batches.Map(X["pair"].Old, 32, Device, x => Teacher.encoder.Pool(Teacher.encoder.call(x)));
         var valLogits = cfg.Selection == CheckpointSelection.ValidationLabels ? null : Logits("val");
         var (fit, trained) = KnowledgeDistillation.Train(student, X["pair"].New, Logits("pair"), teacherPooled, X["val"].New, valLogits,
-                                                         Data.Val.Labels, Classes, cfg, seed, Device, progress);
+                                                         Data.Val.Labels, Classes, cfg, seed, Device, progress,
+                                                         Checkpoint(cfg.ContrastWeight > 0 ? "kd_contrast" : "kd", seed, cfg));
+        FrozenModels.Resumed(reused, cfg.ContrastWeight > 0 ? "kd_contrast" : "kd", fit);
         var metrics = TeacherTraining.Evaluate(student, X["test"].New, Data.Test.Labels, Classes, Device);
         return new MethodResult(NewModality, trained, MetricValues.From(metrics), (DateTime.UtcNow - started).TotalSeconds, fit.History, fit.BestEpoch,
                                 cfg.Selection, KnowledgeDistillation.ValidationMetric(cfg));
     }
+
+    /// <summary>A training's checkpoint file in <see cref="CheckpointFolder"/>, named by what it trains so two never share one.</summary>
+    private string? Checkpoint(string what, int seed, object settings) => CheckpointFolder is null ? null
+        : Path.Combine(CheckpointFolder, $"{what}-seed{seed}-{SweepPlan.Sha(System.Text.Json.JsonSerializer.Serialize(settings, RunRecord.Json))}.ckpt");
 
     /// <summary>
     /// The rows of a seeded random subset of <paramref name="count"/> paired windows (sorted). The pair split carries

@@ -33,7 +33,7 @@ public static class FrozenModels
 
     public static LayeredEncoder NewEncoder(DirectionConfig cfg, long[] inputShape, PretrainedStore store, Device device,
                                             IDictionary<string, string> weights, IProgress<ProgressReport>? progress = null,
-                                            bool forceTrain = false)
+                                            bool forceTrain = false, IDictionary<string, string>? notes = null)
     {
         var entry = ModelZoo.Get(cfg.New.Model);
         manual_seed(cfg.Pretraining.DataSeed);
@@ -45,7 +45,8 @@ public static class FrozenModels
             source = $"{Initialised}{cfg.Pretraining.DataSeed}";
         else
         {
-            var (from, hash) = store.LoadOrTrain(encoder, NewEncoderFile(cfg, encoder, inputShape), () => Pretrain(cfg, entry, encoder, device, progress), forceTrain);
+            var (from, hash) = store.LoadOrTrain(encoder, NewEncoderFile(cfg, encoder, inputShape), ckpt =>
+                Resumed(notes, "new_encoder", Pretrain(cfg, entry, encoder, device, progress, ckpt)), forceTrain, progress);
             source = $"{from} {hash}";
         }
         weights["new_encoder"] = source;
@@ -54,7 +55,8 @@ public static class FrozenModels
     }
 
     /// <summary>Other subjects, another seed, never the run's data, and no class labels: only what the signal itself measures.</summary>
-    private static void Pretrain(DirectionConfig cfg, ZooEntry entry, LayeredEncoder encoder, Device device, IProgress<ProgressReport>? progress)
+    private static LoopResult Pretrain(DirectionConfig cfg, ZooEntry entry, LayeredEncoder encoder, Device device, IProgress<ProgressReport>? progress,
+                                       string checkpoint)
     {
         var windows = DirectionData.PretrainingWindows(cfg)!;
         var signal = windows.Modality(cfg.New.Modality);
@@ -65,11 +67,13 @@ public static class FrozenModels
         using var tr = tensor(Enumerable.Range(0, signal.Count).Where(i => windows.Subjects[i] != lastSubject).Select(i => (long)i).ToArray());
         using var va = tensor(Enumerable.Range(0, signal.Count).Where(i => windows.Subjects[i] == lastSubject).Select(i => (long)i).ToArray());
         var p = cfg.Pretraining;
-        LatentPretraining.Train(encoder, x[tr], targets[tr], x[va], targets[va], new LoopConfig(p.Epochs, p.BatchSize, p.LearningRate, Seed: p.DataSeed), device, progress);
+        return LatentPretraining.Train(encoder, x[tr], targets[tr], x[va], targets[va], new LoopConfig(p.Epochs, p.BatchSize, p.LearningRate, Seed: p.DataSeed),
+                                       device, progress, checkpoint);
     }
 
     public static Classifier Teacher(DirectionConfig cfg, SplitData data, Tensor xTrain, Tensor xVal, PretrainedStore store, Device device,
-                                     IDictionary<string, string> weights, IProgress<ProgressReport>? progress = null, bool forceTrain = false)
+                                     IDictionary<string, string> weights, IProgress<ProgressReport>? progress = null, bool forceTrain = false,
+                                     IDictionary<string, string>? notes = null)
     {
         manual_seed(cfg.Dataset.Seed);
         var encoder = ModelZoo.Get(cfg.Old.Model).Build(cfg.Old.Size, xTrain.shape[1..], cfg.Old.Settings);
@@ -85,8 +89,9 @@ public static class FrozenModels
                 weights["old_encoder"] = WeightFiles.LoadEncoder(encoder, encoderFile, cfg.Old);
                 encoderSha = weights["old_encoder"].Split(' ')[^1];
             }
-            var (from, hash) = store.LoadOrTrain(teacher, TeacherFile(cfg, encoder, xTrain.shape[1..], data, encoderSha), () =>
-                TeacherTraining.Train(teacher, xTrain, data.Train.Labels, xVal, data.Val.Labels, cfg.Teacher, cfg.Dataset.Seed, device, progress), forceTrain);
+            var (from, hash) = store.LoadOrTrain(teacher, TeacherFile(cfg, encoder, xTrain.shape[1..], data, encoderSha), ckpt =>
+                Resumed(notes, "teacher", TeacherTraining.Train(teacher, xTrain, data.Train.Labels, xVal, data.Val.Labels, cfg.Teacher, cfg.Dataset.Seed,
+                                                                device, progress, ckpt)), forceTrain, progress);
             weights["teacher"] = $"{from} {hash}";
         }
         teacher.eval();
@@ -102,6 +107,14 @@ public static class FrozenModels
         student.to(device);
         foreach (var p in student.parameters()) p.requires_grad = true;
         return student;
+    }
+
+    /// <summary>Notes a training that continued from a checkpoint (it goes into the run record's <c>reused</c>).</summary>
+    public static void Resumed(IDictionary<string, string>? notes, string what, LoopResult fit)
+    {
+        if (notes is null) return;
+        if (fit.ResumedFrom is string at) notes["resumed_" + what] = $"{what} training resumed from its checkpoint at {at}";
+        else notes.Remove("resumed_" + what);
     }
 
     /// <summary>Windows of one modality → the model's input, transformed in chunks so a large transform (scalograms) stays bounded.</summary>

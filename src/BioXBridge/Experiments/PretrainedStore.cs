@@ -33,17 +33,41 @@ public sealed class PretrainedStore
     /// <summary>
     /// Loads the weights into <paramref name="module"/> if a copy exists, else runs <paramref name="train"/> (which
     /// must leave trained weights in the module) and caches them. Returns where the weights came from and their hash.
+    /// <paramref name="train"/> gets the checkpoint file to use (<c>NAME.ckpt</c> beside the cached copy): a training
+    /// killed midway resumes from it the next time any process needs these weights; it is deleted once they are cached.
+    /// Processes sharing the cache train each file once: the first holds <c>NAME.lock</c> while it trains, the others
+    /// wait for it and then load its result.
     /// </summary>
-    public (string Source, string Sha256) LoadOrTrain(torch.nn.Module module, string fileName, Action train, bool forceTrain = false)
+    public (string Source, string Sha256) LoadOrTrain(torch.nn.Module module, string fileName, Action<string> train, bool forceTrain = false,
+                                                      IProgress<ProgressReport>? progress = null)
     {
         if (!forceTrain && TryLoad(module, fileName) is { } found) return found;
-        var cached = Path.Combine(CacheDirectory, fileName);
-        train();
         Directory.CreateDirectory(CacheDirectory);
+        var cached = Path.Combine(CacheDirectory, fileName);
+        var checkpoint = cached + ".ckpt";
+        using var held = Lock(cached + ".lock", progress);
+        if (!forceTrain && TryLoad(module, fileName) is { } trainedMeanwhile) return trainedMeanwhile;
+        if (forceTrain) File.Delete(checkpoint);
+        train(checkpoint);
         var tmp = cached + $".{Environment.ProcessId}.tmp";
         module.save_safetensors(tmp);
         File.Move(tmp, cached, overwrite: true);
+        File.Delete(checkpoint);
         return ("trained:" + fileName, Sha256(File.ReadAllBytes(cached)));
+    }
+
+    // an exclusive flock on the file: the OS releases it when the holder exits, however it exits
+    private static FileStream Lock(string path, IProgress<ProgressReport>? progress)
+    {
+        for (int waited = 0; ; waited++)
+        {
+            try { return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None); }
+            catch (IOException) when (waited < 24 * 3600)
+            {
+                if (waited == 0) progress?.Report(new ProgressReport("weights", 0, 1, $"waiting for another process training {Path.GetFileNameWithoutExtension(path)}"));
+                Thread.Sleep(1000);
+            }
+        }
     }
 
     /// <summary>Loads stored weights by file name (cache first, then the embedded copies); null when neither has them.</summary>

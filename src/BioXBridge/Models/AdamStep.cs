@@ -53,6 +53,17 @@ public sealed class AdamStep : IDisposable
         }
     }
 
+    /// <summary>The state a checkpoint keeps: the step count and both moments per parameter (live tensors, not copies).</summary>
+    public (long Steps, IReadOnlyList<Tensor> ExpAvg, IReadOnlyList<Tensor> ExpAvgSq) State => (step, expAvg, expAvgSq);
+
+    /// <summary>Continues from a checkpoint: the step count and the moments copied in place.</summary>
+    public void Restore(long steps, IReadOnlyList<Tensor> avg, IReadOnlyList<Tensor> avgSq)
+    {
+        using var noGrad = no_grad();
+        for (int i = 0; i < expAvg.Length; i++) { expAvg[i].copy_(avg[i]); expAvgSq[i].copy_(avgSq[i]); }
+        step = steps;
+    }
+
     public void Dispose()
     {
         foreach (var t in expAvg.Concat(expAvgSq)) t.Dispose();

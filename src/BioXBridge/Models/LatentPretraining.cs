@@ -11,7 +11,7 @@ namespace BioXBridge.Models;
 public static class LatentPretraining
 {
     public static LoopResult Train(LayeredEncoder encoder, Tensor x, Tensor targets, Tensor xVal, Tensor targetsVal,
-                                   LoopConfig cfg, Device device, IProgress<ProgressReport>? progress = null)
+                                   LoopConfig cfg, Device device, IProgress<ProgressReport>? progress = null, string? checkpoint = null)
     {
         // standardise targets so each latent weighs the same in the loss
         var mean = targets.mean([0]); var std = targets.std([0]) + 1e-6;
@@ -23,7 +23,7 @@ public static class LatentPretraining
         return TrainingLoop.Run(both, (int)x.shape[0], cfg,
             idx => nn.functional.mse_loss(both.call(xs[idx]), t[idx]),
             () => -Batches.Map(xVal, 64, device, both.call).sub(tVal.cpu()).square().mean().item<float>(),
-            "pretrain", progress);
+            "pretrain", progress, checkpoint: checkpoint);
     }
 
     private sealed class PretrainingModule : nn.Module<Tensor, Tensor>

@@ -13,7 +13,8 @@ public sealed record TeacherConfig(int Epochs = 50, int BatchSize = 32, double L
 public static class TeacherTraining
 {
     public static LoopResult Train(Classifier teacher, Tensor xTrain, int[] yTrain, Tensor xVal, int[] yVal,
-                                   TeacherConfig cfg, long seed, Device device, IProgress<ProgressReport>? progress = null)
+                                   TeacherConfig cfg, long seed, Device device, IProgress<ProgressReport>? progress = null,
+                                   string? checkpoint = null)
     {
         if (!cfg.FineTuneEncoder) teacher.encoder.Freeze();
         int classes = (int)teacher.head.parameters().Last().shape[0];
@@ -26,7 +27,7 @@ public static class TeacherTraining
             idx => nn.functional.cross_entropy(teacher.call(x[idx]), y[idx], weight: weights),
             () => Evaluate(teacher, xVal, yVal, classes, device).BalancedAccuracy,
             "teacher", progress,
-            setModes: m => { m.train(); if (!cfg.FineTuneEncoder) teacher.encoder.eval(); });
+            setModes: m => { m.train(); if (!cfg.FineTuneEncoder) teacher.encoder.eval(); }, checkpoint: checkpoint);
     }
 
     public static ClassificationMetrics Evaluate(Classifier model, Tensor x, int[] y, int classes, Device device)

@@ -16,7 +16,8 @@ public sealed record LoopConfig(int Epochs, int BatchSize, double LearningRate, 
 /// </summary>
 public sealed record EpochLog(int Epoch, double Loss, double? Validation, int Retries = 0);
 
-public sealed record LoopResult(IReadOnlyList<EpochLog> History, int BestEpoch, double BestValidation);
+/// <summary>The log, the epoch kept and its score, and where a resumed training continued from (null when it started fresh).</summary>
+public sealed record LoopResult(IReadOnlyList<EpochLog> History, int BestEpoch, double BestValidation, string? ResumedFrom = null);
 
 public static class TrainingLoop
 {
@@ -36,10 +37,13 @@ public static class TrainingLoop
     /// end <paramref name="validate"/> scores the model; the parameters of the best score by <see cref="LoopConfig.Keep"/>
     /// (or of the last epoch) are restored at the end.
     /// Each step runs in its own dispose scope so native memory stays flat however long training runs.
+    /// With a <paramref name="checkpoint"/> path the loop saves a <see cref="TrainingCheckpoint"/> after every evaluation,
+    /// and mid-epoch when <see cref="Interruption"/> asks it to stop; started again with the same path it continues from
+    /// that file and ends bit-identical (on a CPU) to a run that never stopped.
     /// </summary>
     public static LoopResult Run(nn.Module trainable, int n, LoopConfig cfg, Func<Tensor, Tensor> batchLoss,
                                  Func<double> validate, string stepName, IProgress<ProgressReport>? progress = null,
-                                 Action<nn.Module>? setModes = null)
+                                 Action<nn.Module>? setModes = null, string? checkpoint = null)
     {
         // every tensor made in here, evaluation included, is owned by a scope until the loop ends: a temporary no scope
         // holds can be finalized by a collection on another thread while native code still reads it
@@ -47,45 +51,97 @@ public static class TrainingLoop
         var parameters = trainable.parameters().Where(p => p.requires_grad).ToList();
         using var optimizer = new AdamStep(parameters, cfg.LearningRate);
         using var generator = new Generator((ulong)cfg.Seed);
+        using var watch = checkpoint is null ? null : Interruption.Watch();
         var history = new List<EpochLog>();
         Dictionary<string, Tensor>? best = null;
         double bestScore = double.NaN;
-        int bestEpoch = 0;
+        int bestEpoch = 0, firstEpoch = 1, firstSample = 0;
+        double resumedLoss = 0; int resumedBatches = 0, resumedRetries = 0;
+        Tensor? resumedOrder = null;
+        var fingerprint = Fingerprint(trainable, n, cfg, stepName);
+        string? resumedFrom = null;
 
-        var buffers = trainable.buffers().Where(b => b.is_floating_point()).ToList();
-        for (int epoch = 1; epoch <= cfg.Epochs; epoch++)
+        if (checkpoint is not null && File.Exists(checkpoint))
+        {
+            var (state, t) = TrainingCheckpoint.Load(checkpoint);
+            if (state.Fingerprint != fingerprint)
+                throw new InvalidDataException($"{checkpoint}: a checkpoint of another training ({state.Fingerprint}); this one is {fingerprint}. " +
+                                               "Delete it to start this training over");
+            using (no_grad())
+                foreach (var (name, value) in trainable.state_dict()) value.copy_(t["model." + name]);
+            optimizer.Restore(state.AdamSteps, Enumerable.Range(0, parameters.Count).Select(i => t[$"adam.m.{i}"]).ToList(),
+                              Enumerable.Range(0, parameters.Count).Select(i => t[$"adam.v.{i}"]).ToList());
+            generator.set_state(t["rng.order"]);
+            Generator.Default.set_state(t["rng.global"]);
+            if (t.Keys.Any(k => k.StartsWith("best.", StringComparison.Ordinal)))
+                best = t.Where(kv => kv.Key.StartsWith("best.", StringComparison.Ordinal)).ToDictionary(kv => kv.Key[5..], kv => kv.Value);
+            history.AddRange(state.History);
+            (bestScore, bestEpoch, firstEpoch, firstSample) = (state.BestScore, state.BestEpoch, state.Epoch, state.NextSample);
+            (resumedLoss, resumedBatches, resumedRetries, resumedOrder) = (state.LossSum, state.Batches, state.Retries, t.GetValueOrDefault("order"));
+            resumedFrom = state.Position;
+            progress?.Report(new ProgressReport(stepName, firstEpoch - 1, cfg.Epochs, $"resumed at {state.Position}"));
+        }
+
+        void Save(int epoch, int next, double lossSum, int batches, int retries, Tensor? order)
+        {
+            var (steps, avg, avgSq) = optimizer.State;
+            var tensors = trainable.state_dict().Select(kv => ("model." + kv.Key, kv.Value))
+                .Concat(avg.Select((m, i) => ($"adam.m.{i}", m))).Concat(avgSq.Select((v, i) => ($"adam.v.{i}", v)))
+                .Concat((best ?? []).Select(kv => ("best." + kv.Key, kv.Value)))
+                .Append(("rng.order", generator.get_state())).Append(("rng.global", Generator.Default.get_state())).ToList();
+            if (order is not null) tensors.Add(("order", order));
+            new TrainingCheckpoint
+            {
+                Fingerprint = fingerprint, Epoch = epoch, NextSample = next, LossSum = lossSum, Batches = batches, Retries = retries,
+                AdamSteps = steps, History = history.ToList(), BestScore = bestScore, BestEpoch = bestEpoch,
+            }.Save(checkpoint!, tensors);
+        }
+
+        // all of them: batch norm's step counter (int64) too, or a repeated step leaves it one ahead of an undisturbed run
+        var buffers = trainable.buffers().ToList();
+        for (int epoch = firstEpoch; epoch <= cfg.Epochs; epoch++)
         {
             (setModes ?? (m => m.train()))(trainable);
-            using var order = randperm(n, generator: generator);
-            double lossSum = 0; int batches = 0, retries = 0;
-            for (int first = 0; first < n; first += cfg.BatchSize)
+            using var order = resumedOrder ?? randperm(n, generator: generator);
+            double lossSum = resumedLoss; int batches = resumedBatches, retries = resumedRetries;
+            int start = firstSample;
+            (resumedOrder, resumedLoss, resumedBatches, resumedRetries, firstSample) = (null, 0, 0, 0, 0);
+            for (int first = start; first < n; first += cfg.BatchSize)
             {
-                using var scope = NewDisposeScope();
-                var batch = order[first..Math.Min(first + cfg.BatchSize, n)];
-                // A backward pass on this stack now and then yields a non-finite gradient that the same pass from the
-                // same state does not (seen in 1 of 6 identical first steps of the PaPaGei teacher, at a different
-                // layer each time; finite gradients are bit-identical across runs). So a step whose loss or gradient
-                // is not finite is computed again, batch-norm statistics put back first: the result equals that of an
-                // undisturbed run, and the epoch log counts the repeats. A step that stays non-finite is a divergence.
-                var saved = buffers.Count == 0 ? null : buffers.Select(b => b.detach().clone()).ToList();
-                for (int attempt = 0; ; attempt++)
+                using (var scope = NewDisposeScope())
                 {
-                    optimizer.ZeroGrad();
-                    var loss = batchLoss(batch);
-                    loss.backward();
-                    double value = loss.item<float>();
-                    if (double.IsFinite(value) && Finite(parameters))
+                    var batch = order[first..Math.Min(first + cfg.BatchSize, n)];
+                    // A backward pass on this stack now and then yields a non-finite gradient that the same pass from the
+                    // same state does not (seen in 1 of 6 identical first steps of the PaPaGei teacher, at a different
+                    // layer each time; finite gradients are bit-identical across runs). So a step whose loss or gradient
+                    // is not finite is computed again, batch-norm statistics put back first: the result equals that of an
+                    // undisturbed run, and the epoch log counts the repeats. A step that stays non-finite is a divergence.
+                    var saved = buffers.Count == 0 ? null : buffers.Select(b => b.detach().clone()).ToList();
+                    for (int attempt = 0; ; attempt++)
                     {
-                        optimizer.Step();
-                        lossSum += value; batches++;
-                        break;
+                        optimizer.ZeroGrad();
+                        var loss = batchLoss(batch);
+                        loss.backward();
+                        double value = loss.item<float>();
+                        if (double.IsFinite(value) && Finite(parameters))
+                        {
+                            optimizer.Step();
+                            lossSum += value; batches++;
+                            break;
+                        }
+                        if (attempt == MaxRetries)
+                            throw new InvalidOperationException(
+                                $"{stepName}: the loss or its gradient stayed non-finite in epoch {epoch} over {MaxRetries + 1} tries of the same step: " +
+                                "the training diverges; lower the learning rate");
+                        retries++;
+                        if (saved is not null) using (no_grad()) for (int i = 0; i < buffers.Count; i++) buffers[i].copy_(saved[i]);
                     }
-                    if (attempt == MaxRetries)
-                        throw new InvalidOperationException(
-                            $"{stepName}: the loss or its gradient stayed non-finite in epoch {epoch} over {MaxRetries + 1} tries of the same step: " +
-                            "the training diverges; lower the learning rate");
-                    retries++;
-                    if (saved is not null) using (no_grad()) for (int i = 0; i < buffers.Count; i++) buffers[i].copy_(saved[i]);
+                }
+                if (watch is not null && Interruption.Requested && first + cfg.BatchSize < n)
+                {
+                    Save(epoch, first + cfg.BatchSize, lossSum, batches, retries, order);
+                    Interruption.Clear();
+                    throw new TrainingInterruptedException(checkpoint!, $"{stepName}, epoch {epoch}, sample {first + cfg.BatchSize} of {n}");
                 }
             }
             double? score = null;
@@ -108,14 +164,29 @@ public static class TrainingLoop
                 }
             }
             history.Add(new EpochLog(epoch, lossSum / batches, score, retries));
+            if (checkpoint is not null && (score is not null || Interruption.Requested) && epoch < cfg.Epochs)
+            {
+                Save(epoch + 1, 0, 0, 0, 0, null);
+                if (Interruption.Requested)
+                {
+                    Interruption.Clear();
+                    throw new TrainingInterruptedException(checkpoint, $"{stepName}, after epoch {epoch}");
+                }
+            }
             progress?.Report(new ProgressReport(stepName, epoch, cfg.Epochs,
                 $"loss {lossSum / batches:F4}" + (score is double s ? $", val {s:F3}" : "") + (retries > 0 ? $" ({retries} step(s) repeated)" : "")));
         }
         if (best is not null) trainable.load_state_dict(best);
         Dispose(best);
         trainable.eval();
-        return new LoopResult(history, bestEpoch, bestScore);
+        return new LoopResult(history, bestEpoch, bestScore, resumedFrom);
     }
+
+    /// <summary>What a checkpoint must match to continue this training: its sizes, schedule, seed and parameter shapes.</summary>
+    private static string Fingerprint(nn.Module m, int n, LoopConfig cfg, string stepName) =>
+        $"{stepName}: n={n} epochs={cfg.Epochs} batch={cfg.BatchSize} lr={cfg.LearningRate:R} eval={cfg.EvalEvery} seed={cfg.Seed} keep={cfg.Keep} " +
+        $"state={Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(
+            string.Join(";", m.state_dict().Select(kv => $"{kv.Key}[{string.Join(",", kv.Value.shape)}]")))))[..12]}";
 
     private static Dictionary<string, Tensor> Copy(nn.Module m)
     {
