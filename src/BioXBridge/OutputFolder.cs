@@ -15,20 +15,44 @@ public static class OutputFolder
         var full = Path.GetFullPath(dir);
         if (File.Exists(full) || Directory.Exists(full) && Directory.EnumerateFileSystemEntries(full).Any())
             throw new IOException($"{dir}: exists and is not an empty folder; {what} go to a new folder");
-        var staging = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.partial-{Environment.ProcessId}");
+        var parent = Path.GetDirectoryName(full)!;
+        Directory.CreateDirectory(parent);
+        RemoveAbandoned(parent, Path.GetFileName(full));
+        var staging = Path.Combine(parent, $".{Path.GetFileName(full)}.partial-{Environment.MachineName}-{Environment.ProcessId}");
         if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
         Directory.CreateDirectory(staging);
         try
         {
             fill(staging);
-            if (Directory.Exists(full)) Directory.Delete(full); // empty, checked above
+            // another process may have filled the folder while this one worked: its result stays, this one is dropped
+            if (Directory.Exists(full) && Directory.EnumerateFileSystemEntries(full).Any())
+                throw new IOException($"{dir}: another process wrote {what} here while this one ran; nothing was overwritten and this output was discarded");
+            if (Directory.Exists(full)) Directory.Delete(full);
             Directory.Move(staging, full);
             return full;
         }
         catch
         {
-            Directory.Delete(staging, recursive: true);
+            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Deletes the staging folders that processes of this machine left when they were killed (their id is no longer
+    /// running), so a rerun after a crash leaves no litter. Other machines' staging (a shared file system) is left alone.
+    /// </summary>
+    private static void RemoveAbandoned(string parent, string name)
+    {
+        var prefix = $".{name}.partial-{Environment.MachineName}-";
+        foreach (var old in Directory.EnumerateDirectories(parent, prefix + "*"))
+            if (int.TryParse(Path.GetFileName(old)[prefix.Length..], out var pid) && pid != Environment.ProcessId && !Running(pid))
+                try { Directory.Delete(old, recursive: true); } catch (IOException) { } // another cleaner got there first
+    }
+
+    private static bool Running(int pid)
+    {
+        try { using var p = System.Diagnostics.Process.GetProcessById(pid); return !p.HasExited; }
+        catch (ArgumentException) { return false; }
     }
 }

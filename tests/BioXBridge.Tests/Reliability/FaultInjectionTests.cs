@@ -1,0 +1,102 @@
+using System.Diagnostics;
+using BioXBridge.Tests.Cli;
+using Xunit;
+
+namespace BioXBridge.Tests.Reliability;
+
+/// <summary>
+/// Stages killed, run twice at once, or starved of disk: no partial output under a final name, the same result when the
+/// same command runs again, one clear error otherwise. Training stages are covered by the sweep tests (a bridge and a
+/// teacher killed mid-epoch resume bit-identically); downloads by FetchTests (a cut connection resumes its part file).
+/// </summary>
+[Collection("sweeps")] // child processes that time their kills: not beside other CPU-heavy tests
+public class FaultInjectionTests
+{
+    private static string TempDir() => Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "bioxbridge-faults-" + Guid.NewGuid().ToString("N"))).FullName;
+
+    private static Dictionary<string, byte[]> Files(string dir) => Directory.GetFiles(dir, "*", SearchOption.AllDirectories)
+        .ToDictionary(f => Path.GetRelativePath(dir, f), File.ReadAllBytes);
+
+    [Fact]
+    public void A_data_prepare_killed_while_writing_leaves_nothing_under_its_name_and_the_rerun_writes_the_same_files()
+    {
+        var root = TempDir();
+        try
+        {
+            var reference = Path.Combine(root, "whole");
+            var (code, _, err) = CliProcess.Run("data", "prepare", "synwesad", "--out", reference);
+            Assert.True(code == 0, err);
+
+            // the files are written into a hidden staging folder in the last second of a 3-s run: kill as soon as it
+            // appears (a run that wins the race is tried again, three times at most)
+            var killed = Path.Combine(root, "killed");
+            bool caught = false;
+            for (int attempt = 0; attempt < 3 && !caught; attempt++)
+            {
+                if (Directory.Exists(killed)) Directory.Delete(killed, recursive: true);
+                using var p = CliProcess.Start(null, "data", "prepare", "synwesad", "--out", killed);
+                while (!p.HasExited && !Directory.EnumerateDirectories(root, ".killed.partial-*").Any()) Thread.Sleep(5);
+                if (p.HasExited) continue;
+                p.Kill(entireProcessTree: true);
+                p.WaitForExit();
+                caught = true;
+            }
+            Assert.True(caught, "data prepare finished before every kill");
+            Assert.False(Directory.Exists(killed), "a killed prepare left a folder under its final name");
+            Assert.Single(Directory.EnumerateDirectories(root, ".killed.partial-*")); // hidden, and only until the rerun
+
+            (code, _, err) = CliProcess.Run("data", "prepare", "synwesad", "--out", killed);
+            Assert.True(code == 0, err);
+            Assert.Empty(Directory.EnumerateDirectories(root, ".killed.partial-*")); // the dead process's staging is cleared
+            var (a, b) = (Files(reference), Files(killed));
+            Assert.Equal(a.Keys.Order(), b.Keys.Order());
+            Assert.All(a, kv => Assert.True(kv.Value.AsSpan().SequenceEqual(b[kv.Key]), $"{kv.Key} differs"));
+        }
+        finally { Directory.Delete(root, recursive: true); }
+    }
+
+    [Fact]
+    public void Two_runs_started_at_once_on_one_folder_leave_one_complete_run_and_one_clear_error()
+    {
+        var root = TempDir();
+        try
+        {
+            var dir = Path.Combine(root, "runs");
+            string[] args = ["run", "--direction", "synwesad-ppg-to-ecg", "--set", "bridge.epochs=2", "--no-kd", "--quiet", "--threads", "1", "--out", dir];
+            using var first = CliProcess.Start(null, args);
+            using var second = CliProcess.Start(null, args);
+            var errors = new[] { first, second }.Select(p => { var e = p.StandardError.ReadToEndAsync(); p.WaitForExit(); return (p.ExitCode, e.Result); }).ToList();
+            var ok = Assert.Single(errors, e => e.ExitCode == 0);
+            var refused = Assert.Single(errors, e => e.ExitCode != 0);
+            Assert.Equal(1, refused.ExitCode);
+            Assert.Matches("another process wrote runs here|holds a finished run|not empty", refused.Result);
+            Assert.True(File.Exists(Path.Combine(dir, "aggregate.json")));
+            Assert.Equal(["aggregate.csv", "aggregate.json", "seed-0"], Directory.EnumerateFileSystemEntries(dir).Select(Path.GetFileName).Order());
+            Assert.Empty(Directory.EnumerateDirectories(root, ".*partial*", SearchOption.AllDirectories));
+        }
+        finally { Directory.Delete(root, recursive: true); }
+    }
+
+    [SkippableFact]
+    public void A_full_disk_is_one_clear_error_and_leaves_no_partial_output()
+    {
+        Skip.IfNot(Environment.UserName == "root" && File.Exists("/bin/mount"), "mounting a small tmpfs needs root");
+        var mount = TempDir();
+        static int Sh(string cmd, string args) { using var p = Process.Start(cmd, args)!; p.WaitForExit(); return p.ExitCode; }
+        Skip.If(Sh("mount", $"-t tmpfs -o size=8m tmpfs {mount}") != 0, "this machine does not allow mounting a tmpfs");
+        try
+        {
+            var dir = Path.Combine(mount, "prepared");
+            var (code, _, err) = CliProcess.Run("data", "prepare", "synwesad", "--out", dir);  // 86 MB into 8 MB
+            Assert.Equal(1, code);
+            Assert.Contains("No space left on device", err);
+            Assert.Single(err.Trim().Split('\n'));
+            Assert.Empty(Directory.EnumerateFileSystemEntries(mount)); // neither the folder nor its staging
+        }
+        finally
+        {
+            Sh("umount", mount);
+            Directory.Delete(mount, recursive: true);
+        }
+    }
+}
