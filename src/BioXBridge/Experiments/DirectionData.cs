@@ -37,6 +37,7 @@ public static class DirectionData
         foreach (var needed in new[] { cfg.Old.Modality, cfg.New.Modality })
             if (!has.Contains(needed))
                 throw new InvalidDataException($"{source}: modalities are {string.Join(" and ", has)}; direction '{cfg.Name}' needs {cfg.Old.Modality} (old) and {cfg.New.Modality} (new)");
+        InputChecks.Check(data, source, everyClass: d.WindowsPerSplit is null);
         return data;
     }
 
