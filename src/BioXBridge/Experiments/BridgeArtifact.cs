@@ -91,6 +91,7 @@ public sealed record BridgeArtifact
         using var h = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var (name, t) in module.state_dict().OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
+            using var scope = NewDisposeScope();   // the detached, CPU and contiguous copies, not left to the finalizer
             h.AppendData(System.Text.Encoding.UTF8.GetBytes($"{name}:{string.Join(',', t.shape)}:{t.dtype};"));
             h.AppendData(t.detach().cpu().contiguous().bytes);
         }

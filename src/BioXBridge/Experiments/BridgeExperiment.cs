@@ -71,6 +71,7 @@ public static class BridgeExperiment
         Seconds = seconds,
         StartedUtc = startedUtc,
         Versions = RunEnvironment.Versions(ctx.Device),
+        Determinism = RunEnvironment.DeterminismOf(ctx.Device),
         Config = ctx.Config,
     };
 }

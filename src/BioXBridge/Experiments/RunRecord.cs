@@ -61,6 +61,9 @@ public sealed record RunRecord
     public required double Seconds { get; init; }
     public required DateTime StartedUtc { get; init; }
     public required IReadOnlyDictionary<string, string> Versions { get; init; }
+    /// <summary>Whether the same seed on the same setup gives the same bits (CPU yes, CUDA as run here no); null in
+    /// records written before the field existed, which were all CPU runs unless <see cref="Versions"/> says otherwise.</summary>
+    public Determinism? Determinism { get; init; }
     public required DirectionConfig Config { get; init; }
 
     public static readonly JsonSerializerOptions Json = new()

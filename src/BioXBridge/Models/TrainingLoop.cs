@@ -188,10 +188,13 @@ public static class TrainingLoop
         $"state={Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(
             string.Join(";", m.state_dict().Select(kv => $"{kv.Key}[{string.Join(",", kv.Value.shape)}]")))))[..12]}";
 
+    // the detached views are disposed here: left to the run's scope they piled up, one per state entry per improved
+    // validation, until training ended (LeakTests found 270 over 900 steps of a tiny bridge)
     private static Dictionary<string, Tensor> Copy(nn.Module m)
     {
         using var noGrad = no_grad();
-        return m.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());
+        using var scope = NewDisposeScope();
+        return m.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone().MoveToOuterDisposeScope());
     }
 
     private static void Dispose(Dictionary<string, Tensor>? state)
