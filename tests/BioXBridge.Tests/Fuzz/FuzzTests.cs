@@ -155,14 +155,14 @@ public class FuzzTests(ITestOutputHelper output)
     public void SweepFiles()
     {
         var root = RepoConfigs();
-        var seeds = Directory.GetFiles(Path.Combine(root, "sweeps"), "*.json").Select(File.ReadAllBytes).ToList();
+        var seeds = Directory.GetFiles(Path.Combine(root, "sweeps"), "*.json").Order(StringComparer.Ordinal).Select(File.ReadAllBytes).ToList();
         Fuzz("sweep-json", seeds, p => SweepFile.Parse(File.ReadAllText(p), p), text: true, cases: Math.Max(Cases / 4, 500));
     }
 
     [Fact]
     public void DirectionConfigs()
     {
-        var seeds = Directory.GetFiles(Path.Combine(RepoConfigs(), "directions"), "*.json").Select(File.ReadAllBytes).ToList();
+        var seeds = Directory.GetFiles(Path.Combine(RepoConfigs(), "directions"), "*.json").Order(StringComparer.Ordinal).Select(File.ReadAllBytes).ToList();
         Fuzz("direction-json", seeds, p => DirectionFiles.Load(p), text: true, cases: Math.Max(Cases / 4, 500));
     }
 
