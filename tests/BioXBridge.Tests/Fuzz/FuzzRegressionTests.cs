@@ -116,6 +116,31 @@ public class FuzzRegressionTests
     }
 
     [Fact]
+    public void Manifest_duplicate_keys_are_refused_when_parsing()
+    {
+        // Were ArgumentExceptions (same key added twice) from SplitManifest.Read and DatasetManifest.Parse/Validator.
+        var split = File.ReadAllText(RepoFile(Path.Combine("data-manifests", "splits", "wesad-subjectwise.json")));
+        var dupSplit = split.Insert(split.IndexOf("\"unit\"", StringComparison.Ordinal), "\"unit\": \"subject\",\n  ");
+        Assert.Contains("not a JSON object", Rejects("s.json", Encoding.UTF8.GetBytes(dupSplit), p => SplitManifest.Read(p, ["S2"])).Message);
+        var ds = File.ReadAllText(RepoFile(Path.Combine("data-manifests", "datasets", "wesad.json")));
+        var at = ds.IndexOf("\"description\"", StringComparison.Ordinal);
+        var dupDs = ds.Insert(at, ds[at..(ds.IndexOf('\n', at) + 1)]);
+        Rejects("d.json", Encoding.UTF8.GetBytes(dupDs), p => BioXBridge.Data.Fetch.DatasetManifest.Load(p));
+        // A manifest without "name": the missing field is collected, then the name check ran Regex.IsMatch(null):
+        // ArgumentNullException from DatasetManifest.Parse.
+        var n = ds.IndexOf("\"name\"", StringComparison.Ordinal);
+        var noName = ds.Remove(n, ds.IndexOf('\n', n) + 1 - n);
+        Assert.Contains("field 'name'", Rejects("d.json", Encoding.UTF8.GetBytes(noName), p => BioXBridge.Data.Fetch.DatasetManifest.Load(p)).Message);
+    }
+
+    static string RepoFile(string relative)
+    {
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+            if (Path.Exists(Path.Combine(d.FullName, relative))) return Path.Combine(d.FullName, relative);
+        throw new FileNotFoundException(relative);
+    }
+
+    [Fact]
     public void Direction_duplicate_key_is_refused_when_parsing()
     {
         // A duplicated line inside "settings" was an ArgumentException (same key added twice) from ConfigOverrides.Check.

@@ -119,7 +119,7 @@ public class FuzzTests(ITestOutputHelper output)
         p => MatFile.Read(p));
 
     [Fact]
-    public void MatCompressed() => Fuzz("mat-compressed", [File.ReadAllBytes(Fixture("isruc", "subject1_compressed.mat"))], p => MatFile.Read(p), cases: Math.Max(Cases / 4, 500));
+    public void MatCompressed() => Fuzz("mat-compressed", [File.ReadAllBytes(Fixture("isruc", "subject1_compressed.mat"))], p => MatFile.Read(p));
 
     [Fact]
     public void WesadPickle() => Fuzz("wesad-pkl", [File.ReadAllBytes(Fixture("datasets", "wesad", "S7", "S7.pkl"))], p => WesadReader.Read(p));
@@ -156,14 +156,47 @@ public class FuzzTests(ITestOutputHelper output)
     {
         var root = RepoConfigs();
         var seeds = Directory.GetFiles(Path.Combine(root, "sweeps"), "*.json").Order(StringComparer.Ordinal).Select(File.ReadAllBytes).ToList();
-        Fuzz("sweep-json", seeds, p => SweepFile.Parse(File.ReadAllText(p), p), text: true, cases: Math.Max(Cases / 4, 500));
+        Fuzz("sweep-json", seeds, p => SweepFile.Parse(File.ReadAllText(p), p), text: true);
     }
 
     [Fact]
     public void DirectionConfigs()
     {
         var seeds = Directory.GetFiles(Path.Combine(RepoConfigs(), "directions"), "*.json").Order(StringComparer.Ordinal).Select(File.ReadAllBytes).ToList();
-        Fuzz("direction-json", seeds, p => DirectionFiles.Load(p), text: true, cases: Math.Max(Cases / 4, 500));
+        Fuzz("direction-json", seeds, p => DirectionFiles.Load(p), text: true);
+    }
+
+    [Fact]
+    public void TrainingCheckpoints()
+    {
+        var dir = Directory.CreateTempSubdirectory("bxb-fuzz-seed-").FullName;
+        var path = Path.Combine(dir, "c.ckpt");
+        using (var w = TorchSharp.torch.arange(6, TorchSharp.torch.float32).reshape(2, 3))
+        using (var steps = TorchSharp.torch.tensor(new long[] { 7 }))
+            new TrainingCheckpoint { Fingerprint = "fuzz", Epoch = 2, NextSample = 16, History = [new EpochLog(1, 0.5, 0.25)] }
+                .Save(path, [("w", w), ("adam.steps", steps)]);
+        var seed = File.ReadAllBytes(path);
+        Directory.Delete(dir, true);
+        // The header is JSON inside a binary file: half the cases edit it as text, which reaches the shape/offset fields.
+        Fuzz("training-ckpt", [seed], p => { foreach (var t in TrainingCheckpoint.Load(p).Tensors.Values) t.Dispose(); });
+        Fuzz("training-ckpt-text", [seed], p => { foreach (var t in TrainingCheckpoint.Load(p).Tensors.Values) t.Dispose(); }, text: true);
+    }
+
+    [Fact]
+    public void SplitManifests()
+    {
+        var root = Path.GetDirectoryName(RepoConfigs())!;
+        var seed = File.ReadAllBytes(Path.Combine(root, "data-manifests", "splits", "wesad-subjectwise.json"));
+        string[] subjects = ["S2", "S3", "S4", "S5", "S6", "S7", "S8", "S9", "S10", "S11", "S13", "S14", "S15", "S16", "S17"];
+        Fuzz("split-manifest", [seed], p => SplitManifest.Read(p, subjects), text: true);
+    }
+
+    [Fact]
+    public void DatasetManifests()
+    {
+        var root = Path.GetDirectoryName(RepoConfigs())!;
+        var seeds = Directory.GetFiles(Path.Combine(root, "data-manifests", "datasets"), "*.json").Order(StringComparer.Ordinal).Select(File.ReadAllBytes).ToList();
+        Fuzz("dataset-manifest", seeds, p => BioXBridge.Data.Fetch.DatasetManifest.Load(p), text: true);
     }
 
     /// <summary>The repository's configs/ folder, found upward from the test binaries.</summary>
