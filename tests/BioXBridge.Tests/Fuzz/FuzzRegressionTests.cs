@@ -90,6 +90,28 @@ public class FuzzRegressionTests
         Rejects("a.mat", FuzzTests.Case(seed, 1945389556, false), p => MatFile.Read(p));
     }
 
+    [Theory]
+    [InlineData("[-1]")]                 // a negative dimension reached torch.empty
+    [InlineData("[1000000000000]")]      // 4 TB for a 4-byte entry: torch.empty allocated before the length check
+    [InlineData("[-1, 0]")]              // a product of 0 must not hide the negative dimension
+    public void Training_checkpoint_shape_is_checked_before_allocating(string shape)
+    {
+        var header = Encoding.UTF8.GetBytes("{\"fingerprint\":\"x\",\"epoch\":0,\"next_sample\":0,\"history\":[],"
+            + $"\"tensors\":[{{\"name\":\"w\",\"type\":6,\"shape\":{shape},\"offset\":0,\"length\":4}}]}}");
+        byte[] bytes = [.. "BXCKPT01"u8.ToArray(), .. BitConverter.GetBytes(header.Length), .. header, 0, 0, 128, 63];
+        Assert.Contains($"for shape {shape.Replace(",", ", ").Replace(",  ", ", ")}", Rejects("c.ckpt", bytes, p => TrainingCheckpoint.Load(p)).Message);
+    }
+
+    [Fact]
+    public void Training_checkpoint_offset_plus_length_that_overflows_long()
+    {
+        // offset + length wrapped negative and passed "data + offset + length > file length".
+        var header = Encoding.UTF8.GetBytes("{\"fingerprint\":\"x\",\"epoch\":0,\"next_sample\":0,\"history\":[],"
+            + "\"tensors\":[{\"name\":\"w\",\"type\":6,\"shape\":[1],\"offset\":9223372036854775800,\"length\":4}]}");
+        byte[] bytes = [.. "BXCKPT01"u8.ToArray(), .. BitConverter.GetBytes(header.Length), .. header, 0, 0, 128, 63];
+        Assert.Contains("lies outside the file", Rejects("c.ckpt", bytes, p => TrainingCheckpoint.Load(p)).Message);
+    }
+
     static string Shipped(string folder, string name)
     {
         for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
