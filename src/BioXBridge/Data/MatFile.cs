@@ -229,7 +229,8 @@ public static class MatFile
             z.CopyTo(o);
             return o.ToArray();
         }
-        catch (InvalidDataException e)
+        // A damaged deflate stream surfaces as InvalidDataException or as ZLibException (an IOException).
+        catch (Exception e) when (e is InvalidDataException or IOException)
         {
             string name = PeekCompressedName(payload) is { } n ? $"variable '{n}' ({where})" : where;
             throw Bad(path, name, $"compressed data are not a valid zlib stream ({e.Message})");
@@ -262,7 +263,7 @@ public static class MatFile
             int got = z.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
             return got > 8 ? PeekName(head.AsSpan(8, got - 8), false) ?? PeekName(head.AsSpan(8, got - 8), true) : null;
         }
-        catch (InvalidDataException) { return null; }
+        catch (Exception e) when (e is InvalidDataException or IOException) { return null; }
     }
 
 

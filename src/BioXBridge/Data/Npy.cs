@@ -38,19 +38,26 @@ public static partial class Npy
         string Fail(string what) => throw new InvalidDataException($"{path}: {what}");
         if (bytes.Length < 10 || bytes[0] != 0x93 || Encoding.ASCII.GetString(bytes, 1, 5) != "NUMPY") Fail("not a .npy file (magic \\x93NUMPY missing)");
         int major = bytes[6];
-        int headerLen = major == 1 ? BitConverter.ToUInt16(bytes, 8) : BitConverter.ToInt32(bytes, 8);
+        if (major is < 1 or > 3) Fail($"format version {major}.{bytes[7]}; expected 1.0, 2.0 or 3.0");
         int start = major == 1 ? 10 : 12;
-        if (start + headerLen > bytes.Length) Fail("header runs past the end of the file (truncated)");
-        var header = Encoding.ASCII.GetString(bytes, start, headerLen);
+        if (bytes.Length < start) Fail($"header length field cut short: the file holds {bytes.Length} bytes; version {major} needs {start}");
+        // Version 2/3 store the header length as a uint32: read as long so that a damaged one is "too long", not negative.
+        long headerLen = major == 1 ? BitConverter.ToUInt16(bytes, 8) : BitConverter.ToUInt32(bytes, 8);
+        if (start + headerLen > bytes.Length) Fail($"header length {headerLen} runs past the end of the file (truncated)");
+        var header = Encoding.ASCII.GetString(bytes, start, (int)headerLen);
         var descr = DescrRx().Match(header).Groups[1].Value;
         if (!ItemSize.TryGetValue(descr, out var size)) Fail($"field 'descr' is '{descr}'; expected one of {string.Join(", ", ItemSize.Keys)}");
         if (FortranRx().Match(header).Groups[1].Value != "False") Fail("field 'fortran_order' must be False (C order)");
         var shape = ShapeRx().Match(header).Groups[1].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(s => long.Parse(s, CultureInfo.InvariantCulture)).ToArray();
-        long expected = shape.Aggregate(1L, (a, b) => a * b) * size;
+            .Select(s => long.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var d) ? d
+                : throw new InvalidDataException($"{path}: field 'shape' holds '{s}'; expected non-negative integers")).ToArray();
+        // A damaged shape can multiply past long: then it certainly does not match the data.
+        long expected = -1;
+        try { expected = checked(shape.Aggregate(1L, (a, b) => a * b) * size); }
+        catch (OverflowException) { Fail($"field 'shape' ({string.Join(", ", shape)}) overflows a 64-bit byte count"); }
         long available = bytes.Length - start - headerLen;
         if (available != expected) Fail($"data holds {available} bytes; shape ({string.Join(", ", shape)}) of {descr} needs {expected}");
-        return new Array(descr, shape, bytes.AsSpan(start + headerLen).ToArray());
+        return new Array(descr, shape, bytes.AsSpan((int)(start + headerLen)).ToArray());
     }
 
     /// <summary>Writes through a temporary file and a rename, so a reader never sees half a file.</summary>

@@ -114,8 +114,14 @@ internal static class NumpyPickle
                         Fortran = PyValue.Text(args[3]) == "F",
                     };
                 }
-                default:
+                // The rest of what a data pickle of arrays calls (bytes for protocol < 3, dicts); anything else (os.system,
+                // builtins.eval, a user class) is refused by name rather than kept as an inert record: SX.pkl holds none.
+                case ("_codecs", "encode"):
+                case ("builtins" or "__builtin__", "bytes" or "bytearray" or "dict"):
+                case ("collections", "OrderedDict"):
                     return base.Call(g, args);
+                default:
+                    throw new InvalidDataException($"the pickle calls {g.Module}.{g.Name}, which is not on the reader's allow-list (numpy arrays and dtypes, bytes, dicts)");
             }
         }
 

@@ -29,7 +29,8 @@ public static class SplitManifest
     public static IReadOnlyDictionary<string, string[]> Read(string path, IEnumerable<string> subjects)
     {
         JsonObject m;
-        try { m = JsonNode.Parse(File.ReadAllText(path))?.AsObject() ?? throw new InvalidDataException($"{path}: expected a JSON object"); }
+        // Duplicate keys fail here: a JsonObject holding them throws ArgumentException later, when first enumerated.
+        try { m = JsonNode.Parse(File.ReadAllText(path), documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false })?.AsObject() ?? throw new InvalidDataException($"{path}: expected a JSON object"); }
         catch (Exception e) when (e is JsonException or InvalidOperationException)
         { throw new InvalidDataException($"{path}: not a JSON object ({e.Message})", e); }
         string Str(string field) => m[field] is JsonValue v && v.TryGetValue<string>(out var s) ? s

@@ -87,7 +87,9 @@ public static class DirectionFiles
     /// <summary>JSON text as a tree (comments and trailing commas allowed); bad JSON is one error naming <paramref name="source"/>.</summary>
     internal static JsonNode ParseNode(string text, string source, string expected)
     {
-        try { return JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true })
+        // Duplicate keys are refused while parsing: JsonObject would otherwise throw an ArgumentException later, when a
+        // reader first enumerates the object.
+        try { return JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true, AllowDuplicateProperties = false })
                      ?? throw new InvalidDataException($"{source}: empty file; expected {expected}"); }
         catch (JsonException e) { throw new InvalidDataException($"{source}: not valid JSON ({e.Message})", e); }
     }
@@ -95,7 +97,10 @@ public static class DirectionFiles
     /// <summary>Checks a tree against a schema; every problem names <paramref name="source"/> and the field.</summary>
     internal static void Validate(JsonNode node, JsonSchema schema, string schemaFile, string source)
     {
-        var result = schema.Evaluate(JsonSerializer.SerializeToElement(node), new EvaluationOptions { OutputFormat = OutputFormat.List });
+        EvaluationResults result;
+        // The schema checker reads numbers as decimal: one past ±7.9e28 (1e400, a 30-digit integer) is a FormatException there.
+        try { result = schema.Evaluate(JsonSerializer.SerializeToElement(node), new EvaluationOptions { OutputFormat = OutputFormat.List }); }
+        catch (FormatException e) { throw new InvalidDataException($"{source}: a number is out of range for {schemaFile} (beyond ±7.9e28 or too precise): {e.Message}", e); }
         if (result.IsValid) return;
         var problems = (result.Details ?? []).Where(d => d.Errors is { Count: > 0 })
             .SelectMany(d => d.Errors!.Select(e => $"field '{Field(d.InstanceLocation.ToString())}': {e.Value}")).Distinct().ToList();

@@ -88,15 +88,28 @@ public sealed record TrainingCheckpoint
         catch (JsonException e) { throw new InvalidDataException($"{path}: unreadable header ({e.Message})", e); }
         long data = 12L + length;
         var tensors = new Dictionary<string, Tensor>();
+        if (state.Tensors is null || state.History is null || state.Tensors.Any(e => e is null || e.Shape is null || e.Name is null))
+            throw new InvalidDataException($"{path}: header field 'tensors' or 'history' is null or holds a null entry");
         foreach (var e in state.Tensors)
         {
-            if (e.Offset < 0 || e.Length < 0 || data + e.Offset + e.Length > bytes.Length)
+            // Compared by subtraction: offset + length of a damaged header can overflow long and pass a sum test.
+            if (e.Offset < 0 || e.Length < 0 || e.Offset > bytes.Length - data || e.Length > bytes.Length - data - e.Offset)
                 throw new InvalidDataException($"{path}: tensor '{e.Name}' lies outside the file (truncated?)");
+            // Shape and dtype are checked against the stored length before anything is allocated from them.
+            long numel = 1;
+            foreach (var d in e.Shape) numel = numel < 0 || d < 0 || (d > 0 && numel > e.Length / d) ? -1 : numel * d;
+            if (!Enum.IsDefined(e.Type) || numel < 0 || numel * ElementSize(e.Type) != e.Length)
+                throw new InvalidDataException($"{path}: tensor '{e.Name}': {e.Length} bytes for shape [{string.Join(", ", e.Shape)}] of {e.Type}");
             var t = empty(e.Shape, e.Type);
-            if (t.numel() * t.ElementSize != e.Length) throw new InvalidDataException($"{path}: tensor '{e.Name}': {e.Length} bytes for shape [{string.Join(", ", e.Shape)}]");
             t.bytes = bytes.AsSpan((int)(data + e.Offset), (int)e.Length);
             tensors[e.Name] = t;
         }
         return (state, tensors);
+    }
+
+    private static long ElementSize(ScalarType type)
+    {
+        using var probe = empty(0, type);
+        return probe.ElementSize;
     }
 }

@@ -73,7 +73,8 @@ public sealed record DatasetManifest
     public static DatasetManifest Parse(string json, string source)
     {
         JsonNode? node;
-        try { node = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }); }
+        // Duplicate keys fail here: a JsonObject holding them throws ArgumentException later, when first enumerated.
+        try { node = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true, AllowDuplicateProperties = false }); }
         catch (JsonException e) { throw new InvalidDataException($"{source}: not valid JSON ({e.Message})", e); }
         if (node is not JsonObject root) throw new InvalidDataException($"{source}: a dataset manifest must be a JSON object");
         var v = new Validator(source);
@@ -83,7 +84,8 @@ public sealed record DatasetManifest
         var schema = v.String(root, "schema", required: true)!;
         if (schema != SchemaId) v.Fail("schema", $"is '{schema}', expected '{SchemaId}'");
         var name = v.String(root, "name", required: true)!;
-        if (!Regex.IsMatch(name, "^[a-z0-9][a-z0-9-]*$")) v.Fail("name", $"'{name}' must be lower-case letters, digits and '-'");
+        // null: already reported as missing (the validator collects errors and goes on)
+        if (name is not null && !Regex.IsMatch(name, "^[a-z0-9][a-z0-9-]*$")) v.Fail("name", $"'{name}' must be lower-case letters, digits and '-'");
         bool synthetic = v.Bool(root, "synthetic") ?? false;
         var description = v.String(root, "description", required: true)!;
         var homepage = v.String(root, "homepage", required: !synthetic);

@@ -57,7 +57,9 @@ public sealed record SweepFile
     {
         var node = DirectionFiles.ParseNode(text, source, "a sweep object");
         DirectionFiles.Validate(node, JsonSchema.Value, SchemaFile, source);
-        var sweep = node.Deserialize<SweepFile>(DirectionFiles.Json) ?? throw new InvalidDataException($"{source}: empty sweep");
+        SweepFile sweep;
+        try { sweep = node.Deserialize<SweepFile>(DirectionFiles.Json) ?? throw new InvalidDataException($"{source}: empty sweep"); }
+        catch (JsonException e) { throw new InvalidDataException($"{source}: field '{e.Path?.TrimStart('$', '.')}': {e.Message}", e); }
         var groups = sweep.Groups.GroupBy(g => g.Name).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
         if (groups.Count > 0) throw new InvalidDataException($"{source}: field 'groups': group name '{groups[0]}' appears twice; expected unique names");
         return sweep with { Source = source };
