@@ -11,11 +11,7 @@ if ((NativeThreads.StartedWithout || NativeMemory.StartedWithout) && Environment
     using var process = System.Diagnostics.Process.Start(child)!;
     // Slurm signals every process of the job: the child saves its checkpoint and exits 143, and this parent has to
     // outlive it to pass that code on; a SIGTERM sent to the parent alone (kill PID) is handed to the child
-    using var forward = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, ctx =>
-    {
-        ctx.Cancel = true;
-        SelfProcess.Terminate(process);
-    });
+    using var forward = SelfProcess.ForwardTerminate(() => [process]);
     process.WaitForExit();
     return process.ExitCode;
 }

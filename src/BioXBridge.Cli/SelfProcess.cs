@@ -12,6 +12,17 @@ public static class SelfProcess
         _ = kill(process.Id, 15);
     }
 
+    /// <summary>
+    /// Until disposed, a SIGTERM to this process is handed to <paramref name="children"/> instead of ending it: they save
+    /// their checkpoints and exit, and this process outlives them to report how.
+    /// </summary>
+    public static IDisposable ForwardTerminate(Func<IEnumerable<Process>> children) =>
+        System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, ctx =>
+        {
+            ctx.Cancel = true;
+            foreach (var child in children()) Terminate(child);
+        });
+
     [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
     private static extern int kill(int pid, int signal);
 

@@ -39,6 +39,18 @@ public static class OutputFolder
     }
 
     /// <summary>
+    /// Writes one file whole or not at all: a hidden temporary name beside it, then a rename. Without
+    /// <paramref name="overwrite"/> an existing file is an error and stays as it was.
+    /// </summary>
+    public static void WriteFile(string path, string text, bool overwrite = true)
+    {
+        var tmp = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
+        File.WriteAllText(tmp, text);
+        try { File.Move(tmp, path, overwrite); }
+        catch (IOException) { File.Delete(tmp); throw; }
+    }
+
+    /// <summary>
     /// Deletes the staging folders that processes of this machine left when they were killed (their id is no longer
     /// running), so a rerun after a crash leaves no litter. Other machines' staging (a shared file system) is left alone.
     /// </summary>

@@ -62,7 +62,7 @@ public static class SlurmArray
         if (code != 0) throw new IOException($"sbatch {script}: exit code {code}: {error.Trim()}{output.Trim()}");
         var job = output.Trim().Split(';')[0]; // --parsable prints "JOB" or "JOB;CLUSTER"
         var jobs = Submissions(folder).Append(new Submission(job, todo.Select(p => p.Id).ToArray(), todo.Select(p => p.Index).ToArray(), DateTime.UtcNow, script));
-        SweepFolder.WriteAtomic(Path.Combine(slurmDir, JobsFile), JsonSerializer.Serialize(jobs, RunRecord.Json));
+        OutputFolder.WriteFile(Path.Combine(slurmDir, JobsFile), JsonSerializer.Serialize(jobs, RunRecord.Json));
         return job;
     }
 

@@ -89,11 +89,7 @@ public static class SweepRun
             return (Process: p, Writer: writer);
         }).ToList();
         // a SIGTERM to this process reaches the workers, which checkpoint and stop (a rerun resumes them)
-        using var forward = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, ctx =>
-        {
-            ctx.Cancel = true;
-            foreach (var (p, _) in processes) SelfProcess.Terminate(p);
-        });
+        using var forward = SelfProcess.ForwardTerminate(() => processes.Select(w => w.Process));
         Follow(folder, todo.Count, () => processes.All(w => w.Process.HasExited), quiet);
         int failed = 0;
         foreach (var (p, writer) in processes)

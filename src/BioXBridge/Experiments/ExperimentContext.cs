@@ -36,7 +36,7 @@ public sealed class ExperimentContext : IDisposable
     /// <summary>Model role → where its weights came from and their SHA-256 (goes into the run record).</summary>
     public IReadOnlyDictionary<string, string> Weights => weights;
     /// <summary>
-    /// Where bridge and KD trainings keep their checkpoints (a sweep point's <c>work/ID/checkpoints</c>); null keeps none.
+    /// Where bridge and KD trainings keep their checkpoints (a sweep point's <c>attempts/ID/checkpoints</c>); null keeps none.
     /// A training whose checkpoint is there continues from it. The teacher and the pre-trained encoder checkpoint beside
     /// their cached weights (<see cref="PretrainedStore.LoadOrTrain"/>) whatever this says.
     /// </summary>
@@ -59,10 +59,11 @@ public sealed class ExperimentContext : IDisposable
     private readonly Dictionary<string, Tensor> targets = new(), teacherLogits = new();
     private Tensor? teacherPooled;
     private PositionScores? positions;
+    private MethodResult? oracle;
 
     private ExperimentContext(DirectionConfig cfg, Device device, PretrainedStore store, IProgress<ProgressReport>? progress, SplitData? data)
     {
-        (Config, Device, this.store) = (cfg, device, store);
+        (Config, Device, this.store, Key) = (cfg, device, store, SharedKey(cfg));
         progress?.Report(new ProgressReport("data", 0, 1, cfg.Dataset.Prepared is null ? $"generating {cfg.Dataset.Name}" : "reading " + cfg.Dataset.Prepared));
         Data = data ?? DirectionData.Load(cfg);
         var (oldEntry, newEntry) = (ModelZoo.Get(cfg.Old.Model), ModelZoo.Get(cfg.New.Model));
@@ -101,8 +102,8 @@ public sealed class ExperimentContext : IDisposable
         Config = cfg;
     }
 
-    /// <summary>This context's <see cref="SharedKey"/>.</summary>
-    public string Key => SharedKey(Config);
+    /// <summary>This context's <see cref="SharedKey"/> (fixed: <see cref="Retarget"/> keeps it).</summary>
+    public string Key { get; }
 
     /// <summary>Says whether the numbers come from a synthetic stand-in, and any leakage of the split (the release's
     /// window-level FOG split), for every record, table and chart.</summary>
@@ -111,8 +112,8 @@ public sealed class ExperimentContext : IDisposable
         : $"real data ({Data.Train.Dataset}, prepared at {Path.GetFileName(Config.Dataset.Prepared)})")
         + (Data.Leakage is string leak ? "; " + leak : "");
 
-    /// <summary>The teacher on the old modality of the test subjects: the upper reference.</summary>
-    public MethodResult Oracle() =>
+    /// <summary>The teacher on the old modality of the test subjects: the upper reference. Seedless, so computed once.</summary>
+    public MethodResult Oracle() => oracle ??=
         new(OldModality, null, MetricValues.From(TeacherTraining.Evaluate(Teacher, X["test"].Old, Data.Test.Labels, Classes, Device)), 0);
 
     /// <summary>Uniform random guesses on the test windows.</summary>

@@ -45,7 +45,8 @@ public sealed class PretrainedStore
         Directory.CreateDirectory(CacheDirectory);
         var cached = Path.Combine(CacheDirectory, fileName);
         var checkpoint = cached + ".ckpt";
-        using var held = Lock(cached + ".lock", progress);
+        using var held = FileLock.Take(cached + ".lock", () =>
+            progress?.Report(new ProgressReport("weights", 0, 1, $"waiting for another process training {fileName}")));
         if (!forceTrain && TryLoad(module, fileName) is { } trainedMeanwhile) return trainedMeanwhile;
         if (forceTrain) File.Delete(checkpoint);
         train(checkpoint);
@@ -54,20 +55,6 @@ public sealed class PretrainedStore
         File.Move(tmp, cached, overwrite: true);
         File.Delete(checkpoint);
         return ("trained:" + fileName, Sha256(File.ReadAllBytes(cached)));
-    }
-
-    // an exclusive flock on the file: the OS releases it when the holder exits, however it exits
-    private static FileStream Lock(string path, IProgress<ProgressReport>? progress)
-    {
-        for (int waited = 0; ; waited++)
-        {
-            try { return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None); }
-            catch (IOException) when (waited < 24 * 3600)
-            {
-                if (waited == 0) progress?.Report(new ProgressReport("weights", 0, 1, $"waiting for another process training {Path.GetFileNameWithoutExtension(path)}"));
-                Thread.Sleep(1000);
-            }
-        }
     }
 
     /// <summary>Loads stored weights by file name (cache first, then the embedded copies); null when neither has them.</summary>

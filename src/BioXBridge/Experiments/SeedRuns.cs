@@ -138,11 +138,7 @@ public static class SeedRuns
     private static void Write(AggregateRecord a, string dir)
     {
         foreach (var (file, text) in new[] { (AggregateFile, JsonSerializer.Serialize(a, RunRecord.Json)), (AggregateCsv, Csv(a)) })
-        {
-            var tmp = Path.Combine(dir, $".{file}.{Environment.ProcessId}.tmp");
-            File.WriteAllText(tmp, text);
-            File.Move(tmp, Path.Combine(dir, file));
-        }
+            OutputFolder.WriteFile(Path.Combine(dir, file), text, overwrite: false);
     }
 
     /// <summary>One row per method and metric: mean, sample sd, and the per-seed values.</summary>

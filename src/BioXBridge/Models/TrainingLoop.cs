@@ -84,6 +84,7 @@ public static class TrainingLoop
 
         void Save(int epoch, int next, double lossSum, int batches, int retries, Tensor? order)
         {
+            using var scope = NewDisposeScope(); // the generators' state copies go with the save, not with the run
             var (steps, avg, avgSq) = optimizer.State;
             var tensors = trainable.state_dict().Select(kv => ("model." + kv.Key, kv.Value))
                 .Concat(avg.Select((m, i) => ($"adam.m.{i}", m))).Concat(avgSq.Select((v, i) => ($"adam.v.{i}", v)))
@@ -95,6 +96,13 @@ public static class TrainingLoop
                 Fingerprint = fingerprint, Epoch = epoch, NextSample = next, LossSum = lossSum, Batches = batches, Retries = retries,
                 AdamSteps = steps, History = history.ToList(), BestScore = bestScore, BestEpoch = bestEpoch,
             }.Save(checkpoint!, tensors);
+        }
+
+        // the request is honoured once: a later training in this process runs
+        TrainingInterruptedException Stopped(string position)
+        {
+            Interruption.Clear();
+            return new TrainingInterruptedException(checkpoint!, position);
         }
 
         // all of them: batch norm's step counter (int64) too, or a repeated step leaves it one ahead of an undisturbed run
@@ -140,8 +148,7 @@ public static class TrainingLoop
                 if (watch is not null && Interruption.Requested && first + cfg.BatchSize < n)
                 {
                     Save(epoch, first + cfg.BatchSize, lossSum, batches, retries, order);
-                    Interruption.Clear();
-                    throw new TrainingInterruptedException(checkpoint!, $"{stepName}, epoch {epoch}, sample {first + cfg.BatchSize} of {n}");
+                    throw Stopped($"{stepName}, epoch {epoch}, sample {first + cfg.BatchSize} of {n}");
                 }
             }
             double? score = null;
@@ -167,11 +174,7 @@ public static class TrainingLoop
             if (checkpoint is not null && (score is not null || Interruption.Requested) && epoch < cfg.Epochs)
             {
                 Save(epoch + 1, 0, 0, 0, 0, null);
-                if (Interruption.Requested)
-                {
-                    Interruption.Clear();
-                    throw new TrainingInterruptedException(checkpoint, $"{stepName}, after epoch {epoch}");
-                }
+                if (Interruption.Requested) throw Stopped($"{stepName}, after epoch {epoch}");
             }
             progress?.Report(new ProgressReport(stepName, epoch, cfg.Epochs,
                 $"loss {lossSum / batches:F4}" + (score is double s ? $", val {s:F3}" : "") + (retries > 0 ? $" ({retries} step(s) repeated)" : "")));

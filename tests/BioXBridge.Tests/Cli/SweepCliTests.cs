@@ -135,7 +135,7 @@ public class SweepCliTests(RankSmoke smoke)
     {
         var (file, killed) = (smoke.LongBridge, Path.Combine(smoke.Root, "bridge-killed"));
         using (var p = CliProcess.Start(null, "sweep", "run", file, "--out", killed, "--quiet"))
-            SweepCli.KillAfter(p, Path.Combine(killed, "work"), "bridge*.ckpt", 120);
+            SweepCli.KillAfter(p, Path.Combine(killed, "attempts"), "bridge*.ckpt", 120);
         var status = Assert.Single(SweepFolder.Open(killed).Status());
         for (int i = 0; i < 100 && status.State == PointState.Running; i++, Thread.Sleep(100))
             status = Assert.Single(SweepFolder.Open(killed).Status()); // the worker's lock goes when the OS has reaped it
@@ -148,7 +148,7 @@ public class SweepCliTests(RankSmoke smoke)
         Assert.Equal(smoke.LongNumbers, SweepCli.Numbers(killed));
         Assert.Equal(["2"], SweepCli.Column(killed, "attempts"));
         Assert.StartsWith("resumed", Assert.Single(SweepCli.Column(killed, "resumed")));
-        Assert.Empty(Directory.EnumerateFiles(Path.Combine(killed, "work"), "*.ckpt", SearchOption.AllDirectories)); // dropped once written
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(killed, "attempts"), "*.ckpt", SearchOption.AllDirectories)); // dropped once written
     }
 
     [Fact]
@@ -220,7 +220,7 @@ public class SlurmSweepTests(RankSmoke smoke)
         var (code, output, err) = CliProcess.Run("sweep", "run", file, "--out", dir, "--backend", "slurm", "--partition", partition, "--quiet");
         Assert.True(code == 0, err + output);
         var job = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "slurm", "jobs.json")))!.AsArray().Single()!["job"]!.GetValue<string>();
-        SweepCli.WaitFor(Path.Combine(dir, "work"), "bridge*.ckpt");
+        SweepCli.WaitFor(Path.Combine(dir, "attempts"), "bridge*.ckpt");
         var clock = Stopwatch.StartNew();
         using (var cancel = Process.Start("scancel", $"{job}_0")!)
         {

@@ -7,7 +7,7 @@ public enum PointState { Pending, Running, Failed, Done }
 /// <summary>A point's state; <see cref="Detail"/> says why it failed, <see cref="Log"/> where its output went.</summary>
 public sealed record PointStatus(SweepPoint Point, PointState State, string? Detail, string? Log);
 
-/// <summary><c>work/ID/attempt.json</c>: who runs (or last ran) a point, and where it writes its log.</summary>
+/// <summary><c>attempts/ID/attempt.json</c>: who runs (or last ran) a point, and where it writes its log.</summary>
 public sealed record PointAttempt(int Number, string Host, int Pid, DateTime StartedUtc, string Log, string? Job);
 
 /// <summary><c>points/ID/point.json</c>: the point beside its run record, with what only the run knew.</summary>
@@ -19,9 +19,9 @@ public sealed record PointInfo(string Id, int Index, string[] Groups, SortedDict
 /// <code>
 /// DIR/sweep.json            the sweep file as given          DIR/plan.json     its points (workers read only this)
 /// DIR/points/ID/            a finished point: record.json, results.csv, point.json, the bridge (appears whole)
-/// DIR/work/ID/claim.lock    held (flock) while a worker runs the point; the OS frees it when the worker dies
-/// DIR/work/ID/attempt.json  who ran it last and its log;     failed.json: the error of a failed attempt
-/// DIR/work/ID/checkpoints/  the trainings' checkpoints (resume after a kill); deleted once the point is written
+/// DIR/attempts/ID/claim.lock    held (flock) while a worker runs the point; the OS frees it when the worker dies
+/// DIR/attempts/ID/attempt.json  who ran it last and its log;     failed.json: the error of a failed attempt
+/// DIR/attempts/ID/checkpoints/  the trainings' checkpoints (resume after a kill); deleted once the point is written
 /// DIR/logs/                 worker and Slurm task logs;     DIR/sweep.csv and ablations.*: what 'sweep collect' writes
 /// </code>
 /// A point is done once its folder exists and is never run again; two workers never run one point (the lock).
@@ -51,8 +51,8 @@ public sealed class SweepFolder
         }
         RunFolder.Check(dir);
         Directory.CreateDirectory(dir);
-        WriteAtomic(Path.Combine(dir, SweepFileName), plan.Sweep.ToJson());
-        WriteAtomic(planPath, plan.ToJson());
+        OutputFolder.WriteFile(Path.Combine(dir, SweepFileName), plan.Sweep.ToJson());
+        OutputFolder.WriteFile(planPath, plan.ToJson());
         return new SweepFolder(dir, plan);
     }
 
@@ -64,7 +64,7 @@ public sealed class SweepFolder
     }
 
     public string PointDir(SweepPoint p) => Path.Combine(Dir, "points", p.Id);
-    public string WorkDir(SweepPoint p) => Path.Combine(Dir, "work", p.Id);
+    public string WorkDir(SweepPoint p) => Path.Combine(Dir, "attempts", p.Id);
     public string CheckpointDir(SweepPoint p) => Path.Combine(WorkDir(p), "checkpoints");
     public string LogDir => Path.Combine(Dir, "logs");
     public bool IsDone(SweepPoint p) => File.Exists(Path.Combine(PointDir(p), RunFolder.RecordFile));
@@ -78,12 +78,10 @@ public sealed class SweepFolder
     {
         if (IsDone(p)) return null;
         Directory.CreateDirectory(WorkDir(p));
-        FileStream held;
-        try { held = new FileStream(Path.Combine(WorkDir(p), "claim.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None); }
-        catch (IOException) { return null; }
+        if (FileLock.TryTake(Path.Combine(WorkDir(p), "claim.lock")) is not { } held) return null;
         if (IsDone(p)) { held.Dispose(); return null; } // finished between the check and the lock
         int number = (Read<PointAttempt>(p, "attempt.json")?.Number ?? 0) + 1;
-        WriteAtomic(Path.Combine(WorkDir(p), "attempt.json"), JsonSerializer.Serialize(
+        OutputFolder.WriteFile(Path.Combine(WorkDir(p), "attempt.json"), JsonSerializer.Serialize(
             new PointAttempt(number, Environment.MachineName, Environment.ProcessId, DateTime.UtcNow, log, job), RunRecord.Json));
         File.Delete(Path.Combine(WorkDir(p), "failed.json"));
         return new Claim(held, number);
@@ -101,7 +99,7 @@ public sealed class SweepFolder
     }
 
     public void WriteFailure(SweepPoint p, Exception e, string log) =>
-        WriteAtomic(Path.Combine(WorkDir(p), "failed.json"), JsonSerializer.Serialize(new { Error = e.Message, Type = e.GetType().Name, Log = log, FailedUtc = DateTime.UtcNow }, RunRecord.Json));
+        OutputFolder.WriteFile(Path.Combine(WorkDir(p), "failed.json"), JsonSerializer.Serialize(new { Error = e.Message, Type = e.GetType().Name, Log = log, FailedUtc = DateTime.UtcNow }, RunRecord.Json));
 
     /// <summary>
     /// Every point's state from the files alone: done (its folder), running (its lock is held), failed (an attempt
@@ -112,7 +110,7 @@ public sealed class SweepFolder
         if (IsDone(p)) return new PointStatus(p, PointState.Done, null, null);
         var attempt = Read<PointAttempt>(p, "attempt.json");
         if (attempt is null) return new PointStatus(p, PointState.Pending, null, null);
-        if (Locked(p)) return new PointStatus(p, PointState.Running, $"attempt {attempt.Number} on {attempt.Host}, pid {attempt.Pid}" + (attempt.Job is null ? "" : $", job {attempt.Job}"), attempt.Log);
+        if (FileLock.Held(Path.Combine(WorkDir(p), "claim.lock"))) return new PointStatus(p, PointState.Running, $"attempt {attempt.Number} on {attempt.Host}, pid {attempt.Pid}" + (attempt.Job is null ? "" : $", job {attempt.Job}"), attempt.Log);
         var error = File.Exists(Path.Combine(WorkDir(p), "failed.json"))
             ? JsonDocument.Parse(File.ReadAllText(Path.Combine(WorkDir(p), "failed.json"))).RootElement.GetProperty("error").GetString()
             : "ended without a result (killed, timed out or cancelled)";
@@ -120,25 +118,10 @@ public sealed class SweepFolder
         return new PointStatus(p, PointState.Failed, $"attempt {attempt.Number}: {error}{resumable}", attempt.Log);
     }).ToList();
 
-    private bool Locked(SweepPoint p)
-    {
-        try { using var probe = new FileStream(Path.Combine(WorkDir(p), "claim.lock"), FileMode.Open, FileAccess.ReadWrite, FileShare.None); return false; }
-        catch (FileNotFoundException) { return false; }
-        catch (IOException) { return true; }
-    }
-
     private T? Read<T>(SweepPoint p, string file) where T : class
     {
         var path = Path.Combine(WorkDir(p), file);
         return File.Exists(path) ? JsonSerializer.Deserialize<T>(File.ReadAllText(path), RunRecord.Json) : null;
-    }
-
-    /// <summary>Writes a file whole or not at all (a temporary name, then a rename).</summary>
-    public static void WriteAtomic(string path, string text)
-    {
-        var tmp = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
-        File.WriteAllText(tmp, text);
-        File.Move(tmp, path, overwrite: true);
     }
 
     /// <summary>A held point: the lock is released on dispose (or when the process ends, however it ends).</summary>

@@ -28,12 +28,12 @@ public static class SweepResults
     public static IReadOnlyList<PointResult> Collect(SweepFolder folder)
     {
         var results = Read(folder);
-        SweepFolder.WriteAtomic(Path.Combine(folder.Dir, CsvFile), Csv(folder.Plan, results));
+        OutputFolder.WriteFile(Path.Combine(folder.Dir, CsvFile), Csv(folder.Plan, results));
         if (results.Count > 0)
         {
             var ablations = Ablations(folder.Plan, results);
-            SweepFolder.WriteAtomic(Path.Combine(folder.Dir, Experiments.Ablations.RecordFile), JsonSerializer.Serialize(ablations, RunRecord.Json));
-            SweepFolder.WriteAtomic(Path.Combine(folder.Dir, Experiments.Ablations.ResultsFile), Experiments.Ablations.Csv(ablations));
+            OutputFolder.WriteFile(Path.Combine(folder.Dir, Experiments.Ablations.RecordFile), JsonSerializer.Serialize(ablations, RunRecord.Json));
+            OutputFolder.WriteFile(Path.Combine(folder.Dir, Experiments.Ablations.ResultsFile), Experiments.Ablations.Csv(ablations));
         }
         return results;
     }
