@@ -59,14 +59,7 @@ public static class MatFile
             {
                 // The name sits in the first few dozen inflated bytes: look before inflating a variable nobody asked for.
                 if (wanted != null && PeekCompressedName(payload) is { } peeked && !wanted.Contains(peeked)) continue;
-                body = Inflate(path, where, payload);
-                if (body.Length < 8) throw Bad(path, where, $"compressed element inflates to {body.Length} bytes, too few for an element tag");
-                uint innerType = U32(body, 0, big), innerBytes = U32(body, 4, big);
-                if (innerType != MiMatrix) throw Bad(path, where, $"compressed element holds {TypeName((int)innerType)}; expected miMATRIX (14)");
-                string name = PeekName(body.AsSpan(8), big) is { } n ? $"variable '{n}' ({where})" : where;
-                if (innerBytes > body.Length - 8)
-                    throw Bad(path, name, $"miMATRIX tag says {innerBytes} bytes but the compressed data inflate to {body.Length - 8} (truncated or corrupt compressed stream)");
-                body = body.AsSpan(8, (int)innerBytes).ToArray();
+                body = Inflate(path, where, payload, big);
             }
             else
             {
@@ -220,22 +213,39 @@ public static class MatFile
         return v;
     }
 
-    private static byte[] Inflate(string path, string where, byte[] payload)
+    /// <summary>
+    /// The miMATRIX body inside a compressed element. Its tag, the first 8 inflated bytes, declares the size, and only
+    /// that much is inflated into a buffer allocated once: a size deflate cannot reach from this many compressed bytes
+    /// (at most 1032:1) is refused before any allocation, so a small damaged or hostile element cannot claim gigabytes.
+    /// </summary>
+    private static byte[] Inflate(string path, string where, byte[] payload, bool big)
     {
+        string Named() => PeekCompressedName(payload) is { } n ? $"variable '{n}' ({where})" : where;
         try
         {
             using var z = new ZLibStream(new MemoryStream(payload), CompressionMode.Decompress);
-            using var o = new MemoryStream(payload.Length * 4);
-            z.CopyTo(o);
-            return o.ToArray();
+            var tag = new byte[8];
+            int got = z.ReadAtLeast(tag, 8, throwOnEndOfStream: false);
+            if (got < 8) throw Bad(path, where, $"compressed element inflates to {got} bytes, too few for an element tag");
+            uint innerType = U32(tag, 0, big), innerBytes = U32(tag, 4, big);
+            if (innerType != MiMatrix) throw Bad(path, where, $"compressed element holds {TypeName((int)innerType)}; expected miMATRIX (14)");
+            if (innerBytes > MaxDeflateRatio * (long)payload.Length || innerBytes > Array.MaxLength)
+                throw Bad(path, Named(), $"miMATRIX tag says {innerBytes} bytes, more than {payload.Length} compressed bytes can inflate to " +
+                    $"(deflate reaches at most {MaxDeflateRatio}:1; corrupt or hostile compressed element)");
+            var body = new byte[innerBytes];
+            got = z.ReadAtLeast(body, body.Length, throwOnEndOfStream: false);
+            if (got < body.Length)
+                throw Bad(path, Named(), $"miMATRIX tag says {innerBytes} bytes but the compressed data inflate to {got} (truncated or corrupt compressed stream)");
+            return body;
         }
         // A damaged deflate stream surfaces as InvalidDataException or as ZLibException (an IOException).
-        catch (Exception e) when (e is InvalidDataException or IOException)
+        catch (Exception e) when (e is IOException || (e is InvalidDataException && !e.Message.StartsWith(path + ":", StringComparison.Ordinal)))
         {
-            string name = PeekCompressedName(payload) is { } n ? $"variable '{n}' ({where})" : where;
-            throw Bad(path, name, $"compressed data are not a valid zlib stream ({e.Message})");
+            throw Bad(path, Named(), $"compressed data are not a valid zlib stream ({e.Message})");
         }
     }
+
+    private const int MaxDeflateRatio = 1032;
 
     /// <summary>The array name of a miMATRIX body, if that much of it is intact; only used to name a damaged variable.</summary>
     private static string? PeekName(ReadOnlySpan<byte> body, bool big)

@@ -142,4 +142,21 @@ public class MatFileTests
         }
         finally { File.Delete(path); }
     }
+
+    /// <summary>A 16-MB zero array compressed about 1000:1 (scipy) reads; the same element whose inner tag claims 4 GB is
+    /// refused from its 15-kB payload before anything of that size is allocated (tools/golden/mat_inflate_fixtures.py).</summary>
+    [Fact]
+    public void A_compressed_element_may_inflate_as_far_as_deflate_can_and_no_further()
+    {
+        var zeros = MatFile.Read(IsrucFixtures.Path("zeros_compressed.mat"))["zeros"];
+        Assert.Equal([2000, 1000], zeros.Dims);
+        Assert.All(zeros.ColumnMajor, v => Assert.Equal(0.0, v));
+
+        var path = IsrucFixtures.Path("bomb.mat");
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        var e = Assert.Throws<InvalidDataException>(() => MatFile.Read(path));
+        Assert.True(GC.GetTotalAllocatedBytes(precise: true) - before < 64 << 20, "the refusal allocated what the lying tag claims");
+        Assert.Equal($"{path}: variable 'zeros' (element at byte 128): miMATRIX tag says 4294967040 bytes, more than 15611 compressed bytes " +
+            "can inflate to (deflate reaches at most 1032:1; corrupt or hostile compressed element)", e.Message);
+    }
 }

@@ -172,4 +172,34 @@ public class FuzzRegressionTests
         var e = Rejects("d.json", Encoding.UTF8.GetBytes(text.Insert(at, line)), p => DirectionFiles.Load(p));
         Assert.Contains("not valid JSON", e.Message);
     }
+
+    static string ModelManifestWith(string container, string expected) => $$"""
+        { "schema": "bioxbridge.model/1", "name": "m", "display_name": "M",
+          "paper": { "title": "t", "authors": "a", "venue": "v", "url": "u" },
+          "source": { "repository": "r", "weights_url": "w", "file_name": "f.pt", "sha256": null, "verified": false },
+          "license": "MIT", "container": {{container}},
+          "input": { "modality": "ECG", "sample_rate_hz": 100, "shape": "(b, 1, t)", "scaling": "none", "example": null },
+          "expected_tensors": {{expected}} }
+        """;
+
+    /// <summary>Was an ArgumentException (ToDictionary) from CheckpointConverter.Check when the manifest was used.</summary>
+    [Fact]
+    public void Model_manifest_naming_one_expected_tensor_twice()
+    {
+        var e = Rejects("twice.json", Encoding.UTF8.GetBytes(ModelManifestWith("{}",
+            """[{ "name": "w", "shape": [2], "dtype": "F32" }, { "name": "w", "shape": [3], "dtype": "F32" }]""")), p => ModelManifest.Load(p));
+        Assert.EndsWith("expected_tensors names 'w' 2 times; each tensor once", e.Message);
+    }
+
+    /// <summary>Was an ArgumentNullException ('replacement') from CheckpointConverter.ApplyLayout; a null for any
+    /// non-nullable field is now refused while parsing.</summary>
+    [Theory]
+    [InlineData("""{ "renames": [{ "pattern": "^a", "replacement": null }] }""", "null")]
+    [InlineData("""{ "renames": [{ "pattern": "^a" }] }""", "replacement")]
+    public void Model_manifest_rename_without_a_replacement(string container, string what)
+    {
+        var e = Rejects("rename.json", Encoding.UTF8.GetBytes(ModelManifestWith(container, "null")), p => ModelManifest.Load(p));
+        Assert.Contains("not a valid model manifest", e.Message);
+        Assert.Contains(what, e.Message);
+    }
 }

@@ -199,6 +199,49 @@ public class FuzzTests(ITestOutputHelper output)
         Fuzz("dataset-manifest", seeds, p => BioXBridge.Data.Fetch.DatasetManifest.Load(p), text: true);
     }
 
+    /// <summary>A loaded manifest is used the way conversion uses it (layout regexes, expected tensors, written back), so a
+    /// field that parses as null or nonsense surfaces here rather than in the middle of a conversion.</summary>
+    [Fact]
+    public void ModelManifests()
+    {
+        var root = Path.GetDirectoryName(RepoConfigs())!;
+        var seeds = Directory.GetFiles(Path.Combine(root, "data-manifests", "models"), "*.json").Order(StringComparer.Ordinal).Select(File.ReadAllBytes).ToList();
+        Fuzz("model-manifest", seeds, p =>
+        {
+            var m = ModelManifest.Load(p);
+            _ = ModelManifest.FromJson(m.ToJson(), p);
+            _ = CheckpointConverter.ApplyLayout(m.Container, ["model.blocks.0.attn.qkv.weight", "student.head.bias"], p);
+            if (m.ExpectedTensors is { } expected) CheckpointConverter.Check(p, "fuzz", expected, expected.Select(t => (t.Name, t.Shape, t.Dtype)));
+        }, text: true);
+    }
+
+    [Fact]
+    public void DataLockFiles()
+    {
+        var root = Directory.CreateTempSubdirectory("bxb-fuzz-lock-").FullName;
+        try
+        {
+            var seedLock = new BioXBridge.Data.Fetch.LockFile();
+            seedLock.Set(new() { Dataset = "wesad", File = "WESAD.zip", Url = "https://example.org/WESAD.zip", SizeBytes = 2_000_000_000,
+                Sha256 = new string('a', 64), FetchedAt = new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero), ExtractedTo = "wesad" });
+            seedLock.Set(new() { Dataset = "fog", File = "fog.zip", Url = "https://example.org/fog.zip", SizeBytes = 12,
+                Sha256 = new string('b', 64), FetchedAt = new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero) });
+            seedLock.Save(root);
+            var seed = File.ReadAllBytes(BioXBridge.Data.Fetch.LockFile.PathIn(root));
+            // The lock is found by folder: each case is copied to the name the fetcher reads in a folder named after the
+            // case (so an error naming the lock names the case), then looked up and saved again as data fetch does.
+            Fuzz("data-lock", [seed], p =>
+            {
+                var caseRoot = Directory.CreateDirectory(p + ".root").FullName;
+                File.Copy(p, BioXBridge.Data.Fetch.LockFile.PathIn(caseRoot), overwrite: true);
+                var lf = BioXBridge.Data.Fetch.LockFile.Load(caseRoot);
+                _ = lf.Find("wesad", "WESAD.zip");
+                lf.Save(caseRoot);
+            }, text: true);
+        }
+        finally { Directory.Delete(root, true); }
+    }
+
     /// <summary>The repository's configs/ folder, found upward from the test binaries.</summary>
     static string RepoConfigs()
     {

@@ -10,8 +10,8 @@ namespace BioXBridge.Tests.Fuzz;
 /// <summary>
 /// No pickle opcode runs code. Each payload below would, under Python's pickle, run <c>touch MARKER</c> through
 /// os.system by one of the six ways a pickle calls something (REDUCE after GLOBAL or STACK_GLOBAL, INST, OBJ,
-/// NEWOBJ, BUILD's __setstate__). The WESAD reader refuses the call by name; the checkpoint reader, whose real inputs
-/// hold user classes (argparse.Namespace, HuBERTECGConfig), keeps it as an inert record. In both the marker must not appear.
+/// NEWOBJ, BUILD's __setstate__). Both readers refuse the call by name (the checkpoint reader's list also holds the
+/// data classes real checkpoints carry: argparse.Namespace, HuBERTECGConfig, numpy scalars), and the marker never appears.
 /// </summary>
 public class PickleAllowListTests
 {
@@ -56,7 +56,7 @@ public class PickleAllowListTests
 
     [Theory]
     [MemberData(nameof(Ways))]
-    public void Checkpoint_reader_keeps_an_unknown_call_as_an_inert_record(string way)
+    public void Checkpoint_reader_refuses_every_call_outside_its_allow_list(string way)
     {
         var marker = Path.Combine(Path.GetTempPath(), $"bxb-pickle-{Guid.NewGuid():N}");
         var dir = Directory.CreateTempSubdirectory("bxb-pickle-").FullName;
@@ -65,14 +65,43 @@ public class PickleAllowListTests
             var pt = Path.Combine(dir, "evil.pt");
             using (var zip = ZipFile.Open(pt, ZipArchiveMode.Create))
             using (var s = zip.CreateEntry("evil/data.pkl").Open())
-                s.Write(Payload(way, "touch " + marker));
-            using var c = TorchCheckpoint.Open(pt);
-            // An object whose class is a name and whose arguments are data: what an argparse.Namespace in a real
-            // checkpoint becomes too. No .NET type is looked up by the pickled name and no Python exists to run it.
-            var o = Assert.IsType<PyObject>(c.Root);
-            Assert.Equal(way == "BUILD" ? "subprocess.Popen" : "os.system", o.Type.ToString());
+                s.Write(Nested(Payload(way, "touch " + marker)));
+            var e = Assert.Throws<InvalidDataException>(() => TorchCheckpoint.Open(pt).Dispose());
+            Assert.StartsWith(pt + ": ", e.Message);
+            Assert.Contains(way == "BUILD" ? "subprocess.Popen" : "os.system", e.Message);
+            Assert.Contains("allow-list", e.Message);
         }
         finally { Directory.Delete(dir, true); }
         Assert.False(File.Exists(marker), $"{way}: the marker file exists: the pickle ran a command");
+    }
+
+    /// <summary>The classes real checkpoints hold beside their weights stay readable, in every protocol's way of pickling an object.</summary>
+    [Theory]
+    [InlineData("argparse", "Namespace")]
+    [InlineData("hubert_ecg", "HuBERTECGConfig")]
+    [InlineData("__main__", "TinyHubertConfig")]
+    [InlineData("numpy.core.multiarray", "scalar")]
+    public void Checkpoint_reader_keeps_the_data_classes_of_real_checkpoints_as_records(string module, string name)
+    {
+        var dir = Directory.CreateTempSubdirectory("bxb-pickle-").FullName;
+        try
+        {
+            byte[][] ways =
+            [
+                [0x80, 2, .. Global(module, name), (byte)')', 0x81, (byte)'}', (byte)'b', (byte)'.'],                               // NEWOBJ + BUILD
+                [.. Global("copy_reg", "_reconstructor"), (byte)'(', .. Global(module, name), .. Global("__builtin__", "object"),
+                    (byte)'N', (byte)'t', (byte)'R', (byte)'.'],                                                                   // protocol 0
+            ];
+            foreach (var bytes in ways)
+            {
+                var pt = Path.Combine(dir, $"ok-{Guid.NewGuid():N}.pt");
+                using (var zip = ZipFile.Open(pt, ZipArchiveMode.Create))
+                using (var s = zip.CreateEntry("ok/data.pkl").Open())
+                    s.Write(bytes);
+                using var c = TorchCheckpoint.Open(pt);
+                Assert.Equal($"{module}.{name}", Assert.IsType<PyObject>(c.Root).Type.ToString());
+            }
+        }
+        finally { Directory.Delete(dir, true); }
     }
 }

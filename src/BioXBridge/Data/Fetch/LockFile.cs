@@ -36,6 +36,7 @@ public sealed class LockFile
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        RespectNullableAnnotations = true,
     };
 
     public static string PathIn(string root) => Path.Combine(root, FileName);

@@ -34,6 +34,9 @@ public sealed record ModelManifest
         ReadCommentHandling = JsonCommentHandling.Skip,
         AllowTrailingCommas = true,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        // a null or missing field the records declare non-nullable is a format error here, not a NullReference in a conversion
+        RespectNullableAnnotations = true,
+        RespectRequiredConstructorParameters = true,
     };
 
     public static ModelManifest FromJson(string json, string source)
@@ -43,6 +46,8 @@ public sealed record ModelManifest
         catch (JsonException e) { throw new InvalidDataException($"{source}: not a valid model manifest ({e.Message})", e); }
         if (m is null) throw new InvalidDataException($"{source}: empty model manifest");
         if (m.Schema != SchemaId) throw new InvalidDataException($"{source}: schema '{m.Schema}', expected '{SchemaId}'");
+        if (m.ExpectedTensors?.GroupBy(t => t.Name).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            throw new InvalidDataException($"{source}: expected_tensors names '{twice.Key}' {twice.Count()} times; each tensor once");
         foreach (var pattern in m.Container.Drop.Concat(m.Container.Renames.Select(r => r.Pattern)))
         {
             try { _ = new System.Text.RegularExpressions.Regex(pattern); }

@@ -13,7 +13,9 @@ public sealed record TorchStorageRef(string Key, string? DType, string StorageTy
 /// Reads a PyTorch <c>torch.save</c> file (zip format, PyTorch ≥ 1.6) without Python and without needing the classes of
 /// the objects in it: <c>data.pkl</c> is run by the shared <see cref="PickleMachine"/>, whose torch classes turn
 /// tensors into <see cref="TorchTensorRef"/>s (their bytes are read only when asked for) and every other object into a
-/// <see cref="PyObject"/> placeholder, so pickled config objects, optimizer states, numpy scalars or argparse namespaces next to the weights are simply skipped.
+/// <see cref="PyObject"/> placeholder, so pickled config objects, optimizer states, numpy scalars or argparse namespaces next
+/// to the weights are simply skipped. Only classes on an allow-list may be called (see <c>TorchClasses.IsRecord</c>): a
+/// call of anything else (os.system, builtins.eval, subprocess.Popen) is refused by name, although nothing would run it.
 /// Every failure is an <see cref="InvalidDataException"/> whose message starts with the file's path.
 /// </summary>
 public sealed class TorchCheckpoint : IDisposable
@@ -201,10 +203,32 @@ public sealed class TorchCheckpoint : IDisposable
                 }
                 case ("torch._utils", "_rebuild_parameter" or "_rebuild_parameter_with_state"):
                     return args.FirstOrDefault();
-                default:
+                // protocols 0 and 1 pickle an object as copyreg._reconstructor(cls, object, None)
+                case ("copyreg" or "copy_reg", "_reconstructor") when args.FirstOrDefault() is PyGlobal cls:
+                    return Call(cls, []);
+                case var _ when IsRecord(g):
                     return base.Call(g, args);
+                default:
+                    throw new InvalidDataException($"data.pkl calls {g}, which is not on the checkpoint reader's allow-list " +
+                        "(tensors, dicts, argparse.Namespace, numpy scalars and dtypes, torch.Size, model config classes named *Config)");
             }
         }
+
+        /// <summary>
+        /// What real checkpoints carry beside the weights and the reader may keep as an inert record: bytes and dicts,
+        /// argparse.Namespace (LaBraM's and NormWear's training arguments), numpy scalars and dtypes (hyper-parameters
+        /// saved as np.float64), torch.Size, and configuration objects, i.e. a class whose name ends in <c>Config</c>
+        /// (hubert_ecg.HuBERTECGConfig, transformers' *Config, a training script's own): data classes by the universal
+        /// naming of the model repositories, never a function that does something when called.
+        /// </summary>
+        private static bool IsRecord(PyGlobal g) => (g.Module, g.Name) switch
+        {
+            ("_codecs", "encode") or ("builtins" or "__builtin__", "bytes" or "bytearray" or "dict")
+                or ("collections", "OrderedDict") => true,
+            ("argparse", "Namespace") or ("torch", "Size") or ("numpy", "dtype") => true,
+            ("numpy.core.multiarray" or "numpy._core.multiarray", "scalar") => true,
+            (_, var name) => name.Length > "Config".Length && name.EndsWith("Config", StringComparison.Ordinal),
+        };
 
         public override string Describe(object? o) => o switch
         {
