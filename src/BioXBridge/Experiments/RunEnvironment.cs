@@ -42,6 +42,7 @@ public static class RunEnvironment
             ["torch_backend"] = Meta("TorchBackend"),
             ["device"] = device.ToString(),
             ["torch_threads"] = get_num_threads().ToString(),
+            ["nnpack"] = Models.Nnpack.State,
             ["dotnet"] = RuntimeInformation.FrameworkDescription,
             ["os"] = RuntimeInformation.OSDescription,
             ["cpu_count"] = Environment.ProcessorCount.ToString(),

@@ -23,6 +23,9 @@ public abstract class LayeredEncoder : nn.Module<Tensor, Tensor>
 {
     protected LayeredEncoder(string name) : base(name) { }
 
+    // every convolution of the kit runs inside an encoder: NNPACK is settled before the first one is built
+    static LayeredEncoder() => Nnpack.DisableWhereUnsupported();
+
     public abstract int BlockCount { get; }
     public abstract FeatureLayout Layout { get; }
     /// <summary>Feature width of the last block's output (what the task head reads).</summary>

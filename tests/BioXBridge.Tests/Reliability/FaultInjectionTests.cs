@@ -6,8 +6,9 @@ namespace BioXBridge.Tests.Reliability;
 
 /// <summary>
 /// Stages killed, run twice at once, or starved of disk: no partial output under a final name, the same result when the
-/// same command runs again, one clear error otherwise. Training stages are covered by the sweep tests (a bridge and a
-/// teacher killed mid-epoch resume bit-identically); downloads by FetchTests (a cut connection resumes its part file).
+/// same command runs again, one clear error otherwise. Here: data prepare, pretrain and figures; the training stages of a
+/// run are covered by the sweep tests (a bridge and a teacher killed mid-epoch resume bit-identically), downloads by
+/// FetchTests (a cut connection resumes its part file).
 /// </summary>
 [Collection("sweeps")] // child processes that time their kills: not beside other CPU-heavy tests
 public class FaultInjectionTests
@@ -27,21 +28,10 @@ public class FaultInjectionTests
             var (code, _, err) = CliProcess.Run("data", "prepare", "synwesad", "--out", reference);
             Assert.True(code == 0, err);
 
-            // the files are written into a hidden staging folder in the last second of a 3-s run: kill as soon as it
-            // appears (a run that wins the race is tried again, three times at most)
+            // the files are written into a hidden staging folder in the last second of a 3-s run: kill as soon as it appears
             var killed = Path.Combine(root, "killed");
-            bool caught = false;
-            for (int attempt = 0; attempt < 3 && !caught; attempt++)
-            {
-                if (Directory.Exists(killed)) Directory.Delete(killed, recursive: true);
-                using var p = CliProcess.Start(null, "data", "prepare", "synwesad", "--out", killed);
-                while (!p.HasExited && !Directory.EnumerateDirectories(root, ".killed.partial-*").Any()) Thread.Sleep(5);
-                if (p.HasExited) continue;
-                p.Kill(entireProcessTree: true);
-                p.WaitForExit();
-                caught = true;
-            }
-            Assert.True(caught, "data prepare finished before every kill");
+            KillMidway(["data", "prepare", "synwesad", "--out", killed], () => Directory.EnumerateDirectories(root, ".killed.partial-*").Any(),
+                reset: () => { if (Directory.Exists(killed)) Directory.Delete(killed, recursive: true); });
             Assert.False(Directory.Exists(killed), "a killed prepare left a folder under its final name");
             Assert.Single(Directory.EnumerateDirectories(root, ".killed.partial-*")); // hidden, and only until the rerun
 
@@ -51,6 +41,89 @@ public class FaultInjectionTests
             var (a, b) = (Files(reference), Files(killed));
             Assert.Equal(a.Keys.Order(), b.Keys.Order());
             Assert.All(a, kv => Assert.True(kv.Value.AsSpan().SequenceEqual(b[kv.Key]), $"{kv.Key} differs"));
+        }
+        finally { Directory.Delete(root, recursive: true); }
+    }
+
+    /// <summary>
+    /// Starts the CLI and kills its whole process tree as soon as <paramref name="due"/> holds. A run that finishes
+    /// first won the race: <paramref name="reset"/> undoes it and it is tried again, three times at most.
+    /// </summary>
+    private static void KillMidway(string[] args, Func<bool> due, Action reset)
+    {
+        for (int attempt = 0; attempt < 3; attempt++)
+        {
+            reset();
+            using var p = CliProcess.Start(null, args);
+            while (!p.HasExited && !due()) Thread.Sleep(5);
+            if (p.HasExited) { p.WaitForExit(); continue; }
+            p.Kill(entireProcessTree: true);
+            p.WaitForExit();
+            return;
+        }
+        Assert.Fail($"'{string.Join(' ', args)}' finished before every kill");
+    }
+
+    [Fact]
+    public void A_pretrain_killed_while_training_the_teacher_leaves_no_weights_under_their_name_and_the_rerun_writes_the_same_weights()
+    {
+        var root = TempDir();
+        try
+        {
+            // a small twin (two pre-training epochs, eight teacher epochs, 2 minutes per class): seconds, not four minutes
+            string[] Args(string dir) => ["pretrain", "--set", "teacher.epochs=8", "--set", "pretraining.epochs=2", "--set", "pretraining.subjects=2",
+                "--set", "dataset.minutes_per_class=2", "--quiet", "--out", dir];
+            var reference = Path.Combine(root, "whole");
+            var (code, _, err) = CliProcess.Run(Args(reference));
+            Assert.True(code == 0, err);
+
+            // the teacher checkpoints at its first evaluation (epoch 5 of 8): by then the encoder is written and the teacher is not
+            var killed = Path.Combine(root, "killed");
+            KillMidway(Args(killed), () => Directory.Exists(killed) && Directory.EnumerateFiles(killed, "*teacher*.ckpt").Any(),
+                reset: () => { if (Directory.Exists(killed)) Directory.Delete(killed, recursive: true); });
+            Assert.Empty(Directory.EnumerateFiles(killed, "*teacher*.safetensors"));
+            Assert.Single(Directory.EnumerateFiles(killed, "*encoder*.safetensors"));
+
+            (code, _, err) = CliProcess.Run(Args(killed));
+            Assert.True(code == 0, err);
+            var (a, b) = (Files(reference), Files(killed));
+            Assert.Equal(2, a.Keys.Count(k => k.EndsWith(".safetensors")));
+            Assert.Equal(a.Keys.Order(), b.Keys.Order());   // no checkpoint or temporary file is left beside the weights
+            Assert.All(a, kv => Assert.True(kv.Value.AsSpan().SequenceEqual(b[kv.Key]), $"{kv.Key} differs"));
+        }
+        finally { Directory.Delete(root, recursive: true); }
+    }
+
+    [Fact]
+    public void A_figures_export_killed_while_drawing_leaves_no_folder_and_the_rerun_draws_the_same_figures()
+    {
+        var root = TempDir();
+        try
+        {
+            var runs = Path.Combine(root, "runs");
+            BioXBridge.Experiments.Ablations.Write(Experiments.FigureTests.Handmade(), Path.Combine(runs, "abl"));
+            // with Chromium the PNGs take seconds (and the kill takes its browser processes too); without, HTML only
+            bool png = BioXBridge.Reports.HeadlessChromium.Find() is not null;
+            string[] Args(string dir) => ["figures", "--runs", runs, "--out", dir, .. png ? Array.Empty<string>() : ["--no-png"]];
+            var reference = Path.Combine(root, "whole");
+            var (code, _, err) = CliProcess.Run(Args(reference));
+            Assert.True(code == 0, err);
+
+            var killed = Path.Combine(root, "killed");
+            KillMidway(Args(killed), () => Directory.EnumerateDirectories(root, ".killed.partial-*").Any(d => Directory.EnumerateFiles(d).Any()),
+                reset: () => { if (Directory.Exists(killed)) Directory.Delete(killed, recursive: true); });
+            Assert.False(Directory.Exists(killed), "a killed figures export left a folder under its final name");
+
+            (code, _, err) = CliProcess.Run(Args(killed));
+            Assert.True(code == 0, err);
+            Assert.Empty(Directory.EnumerateDirectories(root, ".killed.partial-*"));
+            var (a, b) = (Files(reference), Files(killed));
+            Assert.Equal(a.Keys.Order(), b.Keys.Order());
+            Assert.Contains(a.Keys, k => k.EndsWith(png ? ".png" : ".html"));
+            // Plotly.NET names each chart's <div> and render function by a fresh GUID; everything else of a page is the same
+            static string Page(byte[] html) => System.Text.RegularExpressions.Regex.Replace(System.Text.Encoding.UTF8.GetString(html),
+                "[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}", "GUID");
+            Assert.All(a.Where(kv => kv.Key.EndsWith(".html")), kv => Assert.Equal(Page(kv.Value), Page(b[kv.Key])));
         }
         finally { Directory.Delete(root, recursive: true); }
     }
