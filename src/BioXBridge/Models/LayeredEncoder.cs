@@ -40,6 +40,13 @@ public abstract class LayeredEncoder : nn.Module<Tensor, Tensor>
     protected abstract nn.Module<Tensor, Tensor> Block(int k);
 
     /// <summary>
+    /// The module of block k, for forward hooks: the Python release taps layers that way, so a hook on it must see
+    /// exactly what <see cref="RunTo"/> and <see cref="PooledTrace"/> report for that boundary.
+    /// </summary>
+    public nn.Module<Tensor, Tensor> BlockModule(int k) =>
+        k >= 0 && k < BlockCount ? Block(k) : throw new ArgumentOutOfRangeException(nameof(k), k, $"block must be in 0..{BlockCount - 1}");
+
+    /// <summary>
     /// Runs block k in its own dispose scope and hands only its output to the caller's. TorchSharp frees a tensor when its
     /// scope ends, not when the last reference goes as PyTorch does, so a pass through twelve blocks would otherwise hold
     /// every block's intermediates at once: a NormWear pass over two FOG windows peaked at 6.9 GB, 1.8 GB with this.

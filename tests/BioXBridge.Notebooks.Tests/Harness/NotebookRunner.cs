@@ -37,9 +37,11 @@ public static class NotebookRunner
     /// <summary>
     /// Runs every code cell in order and stops at the first failing one (like nbconvert --execute). <paramref name="inject"/>
     /// runs one more cell right after the first cell that contains <c>After</c>, the way papermill injects parameters
-    /// after a notebook's parameters cell (tests use it to run a long notebook at a small size).
+    /// after a notebook's parameters cell (tests use it to run a long notebook at a small size). <paramref name="epilogue"/>
+    /// runs after the last cell, in the same kernel (tests use it to compute a reference value the notebook printed).
     /// </summary>
-    public static async Task<NotebookRun> RunAsync(string notebookPath, string? workingDirectory = null, (string After, string Code)? inject = null)
+    public static async Task<NotebookRun> RunAsync(string notebookPath, string? workingDirectory = null, (string After, string Code)? inject = null,
+                                                   string? epilogue = null)
     {
         notebookPath = Path.GetFullPath(notebookPath);
         var document = Parse(notebookPath);
@@ -74,6 +76,12 @@ public static class NotebookRunner
                     if (injected.Failed) break;
                     inject = null;
                 }
+            }
+            if (epilogue is not null && !run.Cells.Any(c => c.Failed))
+            {
+                var last = new CellRun { Number = number + 1, CodeNumber = ++codeNumber, KernelName = "csharp", Code = epilogue };
+                run.Cells.Add(last);
+                await RunCellAsync(kernel, last);
             }
         }
         finally

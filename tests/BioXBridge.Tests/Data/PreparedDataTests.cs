@@ -12,11 +12,13 @@ public class PreparedDataTests
         var dir = Path.Combine(Path.GetTempPath(), "bioxbridge-prepared-" + Guid.NewGuid().ToString("N"));
         try
         {
-            var (data, preprocessing) = DatasetPreparation.Prepare("synwesad", null, new PrepareOptions());
+            // the smallest twin the split allows (4 subjects, 1 minute per class): what is checked is the route, not the size
+            var direction = DirectionFiles.Load("synwesad-ppg-to-ecg", ["dataset.subjects=4", "dataset.minutes_per_class=1"]);
+            var (data, preprocessing) = DatasetPreparation.Prepare("synwesad", null, DirectionData.Options(direction.Dataset, direction.Old.Modality));
             PreparedData.Write(data, dir, preprocessing);
             var back = PreparedData.Read(dir);
             // the demo's in-memory route and the prepared files are the same windows
-            var demo = DirectionData.Load(DirectionFiles.Load("synwesad-ppg-to-ecg"));
+            var demo = DirectionData.Load(direction);
             foreach (var ((name, written), (_, read), (_, inMemory)) in data.Named().Zip(back.Named(), demo.Named()))
             {
                 Assert.Equal(written.Labels, read.Labels);
@@ -62,12 +64,22 @@ public class SplitScaleAndSyntheticPrepareTests
         Assert.Throws<ArgumentException>(() => SubjectSplit.Scale(3, SubjectSplit.Isruc));
     }
 
+    /// <summary>
+    /// Shapes and split rules do not depend on how much is rendered, so four subjects (one per split) with short
+    /// recordings check them; the default size takes ten times as long and proves nothing more.
+    /// </summary>
+    static readonly Dictionary<string, SyntheticSize> Small = new()
+    {
+        ["synisruc"] = new(Subjects: 4, EpochsPerSubject: 10),
+        ["synfog"] = new(Subjects: 4, MinutesPerTask: 0.5),
+    };
+
     [Theory]
     [InlineData("synisruc", "eeg", 6, 6000, "ecg", 1, 3000)]
     [InlineData("synfog", "eeg", 6, 600, "emg", 3, 390)]
     public void SyntheticIsrucAndFogPrepareIntoSubjectWiseSplitsOfThePapersShapes(string dataset, string m1, int c1, int s1, string m2, int c2, int s2)
     {
-        var (data, preprocessing) = DatasetPreparation.Prepare(dataset, null, new PrepareOptions());
+        var (data, preprocessing) = DatasetPreparation.Prepare(dataset, null, new PrepareOptions(Size: Small[dataset]));
         Assert.True(data.Train.Synthetic);
         Assert.Equal((m1, c1, s1), (data.Train.First.Modality, data.Train.First.Channels, data.Train.First.Samples));
         Assert.Equal((m2, c2, s2), (data.Train.Second.Modality, data.Train.Second.Channels, data.Train.Second.Samples));
@@ -76,6 +88,7 @@ public class SplitScaleAndSyntheticPrepareTests
             for (int j = i + 1; j < subjects.Length; j++)
                 Assert.Empty(subjects[i].Intersect(subjects[j]));
         Assert.All(data.Named(), p => Assert.Equal([0, 1], p.Data.Labels.Distinct().Order()));
+        Assert.Equal(4, subjects.Sum(s => s.Count));    // every rendered subject landed in exactly one split
         Assert.NotNull(preprocessing["split_rule"]);
     }
 }

@@ -57,14 +57,44 @@ public class LinearProbeTests
     [Fact]
     public void SingleClassTrainingFold_ScoredAsConstantPredictor()
     {
-        // One sample of class 1: in the fold where it is held out, training sees only class 0.
+        // One sample of class 1, far from the rest: in the fold where it is held out training sees only class 0, so that
+        // fold must be the constant predictor "always 0"; in the other fold the test rows are all class 0 and near the
+        // origin, where a fitted probe predicts 0 too. Both folds' scores are therefore known exactly.
         var X = EvaluationFixtures.Gaussian(new Random(2), 21, 3);
+        X[7] = [100, 100, 100];
         var y = new int[21];
         y[7] = 1;
-        var s = LinearProbe.CrossValidate(X, y, 2);
-        Assert.InRange(s.F1Macro, 0, 1);
-        Assert.InRange(s.Accuracy, 0, 1);
-        Assert.True(double.IsFinite(s.LogLoss) && s.LogLoss > 0);
+        const int K = 5;
+        var folds = StratifiedKFold.Split(y, K).ToArray();
+        int constantFold = Array.FindIndex(folds, f => f.Test.Contains(7));
+        double n = folds[constantFold].Test.Length;      // n − 1 zeros and the one 1, all predicted 0
+
+        var s = LinearProbe.CrossValidate(X, y, numClasses: 2, folds: K);
+
+        // constant fold: class 0 has precision (n−1)/n and recall 1, class 1 has F1 0 → macro (n − 1)/(2n − 1)
+        double constantF1 = (n - 1) / (2 * n - 1);
+        Assert.Equal(constantF1, s.F1PerFold[constantFold], 15);
+        // the other folds hold only class 0 in y_true ∪ y_pred, all predicted right: F1-macro 1, accuracy 1
+        Assert.All(Enumerable.Range(0, K).Where(f => f != constantFold), f => Assert.Equal(1.0, s.F1PerFold[f], 15));
+        Assert.Equal((constantF1 + K - 1) / K, s.F1Macro, 15);
+        Assert.Equal(((n - 1) / n + K - 1) / K, s.Accuracy, 15);
+        // probability 1 on class 0, clipped at machine epsilon as sklearn's log_loss: the miss costs −ln ε ≈ 36.04
+        double eps = 2.220446049250313e-16, constantLoss = ((n - 1) * -Math.Log(1 - eps) - Math.Log(eps)) / n;
+        Assert.InRange(s.LogLoss, constantLoss / K, constantLoss / K + 0.05); // + the fitted folds' small losses
+    }
+
+    [Fact]
+    public void ConstantPredictorHasChanceBalancedAccuracyAndZeroKappa()
+    {
+        // what the probe's constant fold is scored as, K = 3 classes (5, 3, 2 of them), everything predicted as class 0
+        int[] yTrue = [0, 0, 0, 0, 0, 1, 1, 1, 2, 2];
+        var m = ClassificationMetrics.Compute(yTrue, new int[10], 3);
+        Assert.Equal(1.0 / 3, m.BalancedAccuracy, 15);       // recall 1, 0, 0
+        Assert.Equal(0.5, m.Accuracy, 15);                   // the majority class's share
+        Assert.Equal(0.0, m.Kappa, 15);                      // agreement exactly at chance
+        Assert.Equal(2.0 / 9, m.F1Macro, 15);                // class 0: P = 1/2, R = 1 → F1 = 2/3; others 0
+        Assert.Equal(1.0 / 3, m.F1Weighted, 15);             // 2/3 weighted by 5/10
+        Assert.Equal([[5, 0, 0], [3, 0, 0], [2, 0, 0]], m.Confusion);
     }
 
     [Fact]

@@ -27,12 +27,20 @@ public class ZooContractTests
     public static IEnumerable<object[]> Pairs =>
         from o in ModelZoo.All from n in ModelZoo.All select new object[] { o.Name, n.Name };
 
-    private static (LayeredEncoder Model, Tensor Input) Tiny(string name, int batch, int seed)
+    /// <summary>Every entry at both sizes: the tiny twins the tests train and the paper-size ports the real directions load.</summary>
+    public static IEnumerable<object[]> EntriesAtBothSizes =>
+        from e in ModelZoo.All from size in new[] { ModelSize.Tiny, ModelSize.Full } select new object[] { e.Name, size };
+
+    private static (LayeredEncoder Model, Tensor Input) Tiny(string name, int batch, int seed) => Sized(name, ModelSize.Tiny, batch, seed);
+
+    private static (LayeredEncoder Model, Tensor Input) Sized(string name, ModelSize size, int batch, int seed)
     {
         var entry = ModelZoo.Get(name);
         manual_seed(seed);
-        var input = entry.Input(randn([batch, .. Windows[name]]));
-        var model = entry.Build(ModelSize.Tiny, input.shape[1..]);
+        // a full NormWear pass costs seconds per channel, and the contract does not depend on how many channels there are
+        long[] window = size == ModelSize.Full && name == "normwear" ? [1, .. Windows[name][1..]] : Windows[name];
+        var input = entry.Input(randn([batch, .. window]));
+        var model = entry.Build(size, input.shape[1..]);
         model.eval();
         return (model, input);
     }
@@ -65,6 +73,49 @@ public class ZooContractTests
             h = model.RunBlock(l, h);
             Assert.True(model.RunTo(l + 1, x).allclose(h, rtol: 0, atol: 0), $"{name}: RunTo({l + 1}) is not the output of block {l}");
         }
+    }
+
+    [Theory, MemberData(nameof(EntriesAtBothSizes))]
+    public void Forward_hooks_on_the_blocks_see_what_the_layer_taps_report(string name, ModelSize size)
+    {
+        // The release reads layer l with a forward hook during one ordinary forward pass. Here the hooks watch a plain
+        // call() and every tap (RunTo, InputOf, RunFrom, PooledTrace) is checked against what they saw, so a tap that
+        // is off by one block, skips one or runs one twice fails whatever the taps agree among themselves.
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var (model, x) = Sized(name, size, size == ModelSize.Tiny ? 2 : 1, 7);
+        using var _ = model;
+        int blocks = model.BlockCount;
+        var seenIn = new Tensor[blocks];
+        var seenOut = new Tensor[blocks];
+        var order = new List<int>();
+        var hooks = new List<Action>();
+        for (int k = 0; k < blocks; k++)
+        {
+            int block = k;
+            var module = model.BlockModule(block);
+            hooks.Add(module.register_forward_pre_hook((_, input) => { seenIn[block] = input; return input; }).remove);
+            hooks.Add(module.register_forward_hook((_, _, output) => { seenOut[block] = output; order.Add(block); return output; }).remove);
+        }
+        var whole = model.call(x);
+        foreach (var remove in hooks) remove();
+
+        Assert.Equal(Enumerable.Range(0, blocks), order);               // each block once, in order
+        Assert.True(seenOut[^1].allclose(whole, rtol: 0, atol: 0), $"{name}: the forward is not the last block's output");
+        var trace = model.PooledTrace(x);
+        Assert.Equal(blocks + 1, trace.Length);
+        Assert.True(trace[0].allclose(model.Pool(seenIn[0]), rtol: 0, atol: 0), $"{name}: trace[0] is not the pooled embedding");
+        // every boundary of a tiny model; the middle one of a full model, whose passes cost seconds
+        var taps = size == ModelSize.Tiny ? Enumerable.Range(1, blocks - 1) : [blocks / 2];
+        foreach (int l in taps)
+        {
+            var prefix = model.RunTo(l, x);
+            Assert.True(prefix.allclose(seenOut[l - 1], rtol: 0, atol: 0), $"{name} {size}: RunTo({l}) is not what block {l - 1} returned");
+            Assert.True(model.InputOf(l, x).allclose(seenIn[l], rtol: 0, atol: 0), $"{name} {size}: InputOf({l}) is not what block {l} received");
+            Assert.True(model.RunFrom(l, prefix).allclose(whole, rtol: 0, atol: 0), $"{name} {size}: RunTo({l}) then RunFrom({l}) is not the forward");
+            Assert.True(trace[l].allclose(model.Pool(seenOut[l - 1]), rtol: 0, atol: 0), $"{name} {size}: trace[{l}] is not the pooled output of block {l - 1}");
+        }
+        Assert.True(trace[blocks].allclose(model.Pool(whole), rtol: 0, atol: 0));
     }
 
     [Theory, MemberData(nameof(Entries))]
