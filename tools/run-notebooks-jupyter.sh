@@ -17,7 +17,7 @@ jupyter=/usr/bin/jupyter; [ -x "$jupyter" ] || jupyter=jupyter   # a pyenv/conda
 out="$(realpath -m "${1:-notebooks/executed}")"
 mkdir -p "$out"
 
-dotnet build BioXBridge.sln -v quiet   # fills artifacts/lib/ and patches TorchSharp's native library
+dotnet build BioXBridge.sln -v quiet   # packs the library into artifacts/packages/ (the setup cell's source) and patches TorchSharp's native library
 kernels=$(mktemp -d)
 mkdir -p "$kernels/kernels/bioxbridge-csharp"
 printf '{"argv": ["%s", "jupyter", "--default-kernel", "csharp", "--http-local-only", "{connection_file}"], "display_name": ".NET (C#)", "language": "C#"}\n' \

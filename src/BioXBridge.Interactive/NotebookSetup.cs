@@ -5,8 +5,9 @@ namespace BioXBridge.Interactive;
 /// <summary>
 /// One call per notebook, in the setup cell after the <c>#r</c> lines:
 /// <code>BioXBridge.Interactive.NotebookSetup.Register();</code>
-/// Registers the HTML formatters (offline Plotly.NET charts, compact Deedle frames/series) and makes sure TorchSharp's
-/// native library can load in this kernel (see <see cref="TorchNotebookSupport"/>). Safe to call again (re-running the
+/// Lets the library find its packages' assemblies (see <see cref="PackageDependencies"/>), registers the HTML formatters
+/// (offline Plotly.NET charts, compact Deedle frames/series) and makes sure TorchSharp's native library can load in this
+/// kernel (see <see cref="TorchNotebookSupport"/>). Safe to call again (re-running the
 /// setup cell); every call starts a fresh plotly.js session, so the next chart inlines plotly.js again.
 /// </summary>
 public static class NotebookSetup
@@ -30,6 +31,7 @@ public static class NotebookSetup
         lock (Gate)
         {
             var status = new List<string>();
+            if (PackageDependencies.Install() is { } resolver) status.Add(resolver);
             BioXBridge.NativeThreads.Configure();
             if (prepareTorch)
                 status.AddRange(TorchNotebookSupport.Prepare());

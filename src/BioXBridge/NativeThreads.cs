@@ -19,7 +19,10 @@ public static class NativeThreads
     /// <summary>Whether the process started without the variable (a front end that can should restart with it).</summary>
     public static bool StartedWithout { get; } = !OperatingSystem.IsWindows() && Environment.GetEnvironmentVariable(Variable) is null;
 
+    // a library module initializer on purpose: whichever front end loads the library (CLI, notebook, test host), the
+    // variable must be set before the first torch call, and nothing else runs early enough in all of them
     [ModuleInitializer]
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2255", Justification = "see the comment above")]
     internal static void OnLoad() => Configure();
 
     /// <summary>Sets MKL_NUM_THREADS=1 in the native environment unless it is set. Best effort; idempotent.</summary>

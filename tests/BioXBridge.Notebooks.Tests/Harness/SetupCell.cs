@@ -3,17 +3,22 @@ using System.Text.RegularExpressions;
 
 namespace BioXBridge.Notebooks.Tests.Harness;
 
-/// <summary>The notebooks' setup cell (#r lines + NotebookSetup.Register()), as documented in notebooks/README.md.</summary>
+/// <summary>The notebooks' setup cells, as documented in notebooks/README.md.</summary>
 public static class SetupCell
 {
-    /// <summary>The first ```csharp block of notebooks/README.md that contains #r "nuget: lines.</summary>
-    public static string FromReadme()
+    /// <summary>The setup cell every notebook starts with: the README's first ```csharp block with #r "nuget: lines.</summary>
+    public static string FromReadme() => ReadmeBlock("#r \"nuget:");
+
+    /// <summary>The longer cell the README keeps as the fallback: its first ```csharp block with #r of a dll path.</summary>
+    public static string Fallback() => ReadmeBlock("#r \"../artifacts/lib/");
+
+    static string ReadmeBlock(string containing)
     {
         var readme = File.ReadAllText(Path.Combine(RepoPaths.Notebooks, "README.md")).Replace("\r\n", "\n");
         foreach (Match m in Regex.Matches(readme, "```(?:csharp|cs|c#)\n(.*?)```", RegexOptions.Singleline))
-            if (m.Groups[1].Value.Contains("#r \"nuget:", StringComparison.Ordinal))
+            if (m.Groups[1].Value.Contains(containing, StringComparison.Ordinal))
                 return m.Groups[1].Value.TrimEnd('\n');
-        throw new InvalidOperationException("notebooks/README.md has no ```csharp block with #r \"nuget: lines");
+        throw new InvalidOperationException($"notebooks/README.md has no ```csharp block with {containing} lines");
     }
 
     /// <summary>The first code cell of a .ipynb that contains #r "nuget: lines, or null.</summary>

@@ -83,8 +83,8 @@ public sealed record DatasetManifest
             if (!KnownFields.Contains(key)) v.Fail(key, $"unknown field (allowed: {string.Join(", ", KnownFields)})");
         var schema = v.String(root, "schema", required: true)!;
         if (schema != SchemaId) v.Fail("schema", $"is '{schema}', expected '{SchemaId}'");
-        var name = v.String(root, "name", required: true)!;
-        // null: already reported as missing (the validator collects errors and goes on)
+        var name = v.String(root, "name", required: true);
+        // null: already reported as missing (the validator collects errors and goes on; ThrowIfAny below stops there)
         if (name is not null && !Regex.IsMatch(name, "^[a-z0-9][a-z0-9-]*$")) v.Fail("name", $"'{name}' must be lower-case letters, digits and '-'");
         bool synthetic = v.Bool(root, "synthetic") ?? false;
         var description = v.String(root, "description", required: true)!;
@@ -155,7 +155,7 @@ public sealed record DatasetManifest
         v.ThrowIfAny();
         return new DatasetManifest
         {
-            Name = name, DisplayName = root["display_name"]?.GetValue<string>(), Synthetic = synthetic, Description = description,
+            Name = name!, DisplayName = root["display_name"]?.GetValue<string>(), Synthetic = synthetic, Description = description,
             Homepage = homepage, LicenseSpdx = spdx, LicenseVerified = licenseVerified, Citation = citation, Files = files,
             ExpectedTree = tree, ExpectedTreeVerified = treeVerified, Subjects = subjects, Signals = signals, Source = source, Raw = root,
         };
