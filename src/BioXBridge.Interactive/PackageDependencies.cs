@@ -19,15 +19,19 @@ static class PackageDependencies
     /// <summary>The kernel brings its own .NET Interactive; its packages are not ours to load.</summary>
     const string KernelPackage = "Microsoft.DotNet.Interactive";
 
-    static int _installed;
+    static string? _installed;
 
-    /// <summary>Installs the resolver once per process; returns the status line, or null when there is nothing to do.</summary>
+    /// <summary>
+    /// Installs the resolver once per process (callers hold <see cref="NotebookSetup"/>'s lock); returns its status line,
+    /// the same on every call, or null when there is nothing to do.
+    /// </summary>
     public static string? Install()
     {
+        if (_installed is not null) return _installed;
         var self = typeof(PackageDependencies).Assembly.Location;
         var deps = Path.ChangeExtension(self, ".deps.json");
         // loaded from artifacts/lib by the longer setup cell, which names every package itself
-        if (!File.Exists(deps) || Interlocked.Exchange(ref _installed, 1) == 1) return null;
+        if (!File.Exists(deps)) return null;
 
         // <packages>/bioxbridge.interactive/<version>/lib/<tfm>/BioXBridge.Interactive.dll
         var packages = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(self)!, "..", "..", "..", ".."));
@@ -43,7 +47,7 @@ static class PackageDependencies
             try { return AssemblyLoadContext.Default.LoadFromAssemblyPath(path); }
             catch (FileLoadException) { return beside.Value.LoadFromAssemblyPath(path); }
         };
-        return $"ok: {paths.Count} package assemblies resolvable from {packages}";
+        return _installed = $"ok: {paths.Count} package assemblies resolvable from {packages}";
     }
 
     /// <summary>Holds the newer copies; what they need comes from the same package graph, not from the kernel's folder.</summary>
