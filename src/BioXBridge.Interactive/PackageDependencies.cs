@@ -35,12 +35,13 @@ static class PackageDependencies
 
         // <packages>/bioxbridge.interactive/<version>/lib/<tfm>/BioXBridge.Interactive.dll
         var packages = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(self)!, "..", "..", "..", ".."));
-        var paths = AssemblyPaths(deps, packages);
+        // a package the restore did not bring (another TFM's asset, a cleared cache) is left to the kernel
+        var paths = AssemblyPaths(deps, packages).Where(p => File.Exists(p.Value)).ToDictionary(StringComparer.OrdinalIgnoreCase);
         var beside = new Lazy<AssemblyLoadContext>(() => new BesideTheKernel(paths));
         AppDomain.CurrentDomain.AssemblyResolve += (_, e) =>
         {
             var wanted = new AssemblyName(e.Name);
-            if (wanted.Name is not { } name || !paths.TryGetValue(name, out var path) || !File.Exists(path)) return null;
+            if (wanted.Name is not { } name || !paths.TryGetValue(name, out var path)) return null;
             var loaded = AppDomain.CurrentDomain.GetAssemblies()
                 .FirstOrDefault(a => a.GetName() is var n && n.Name == name && n.Version >= wanted.Version);
             if (loaded is not null) return loaded;
@@ -54,7 +55,7 @@ static class PackageDependencies
     sealed class BesideTheKernel(Dictionary<string, string> paths) : AssemblyLoadContext("BioXBridge package dependencies")
     {
         protected override Assembly? Load(AssemblyName name) =>
-            name.Name is { } n && paths.TryGetValue(n, out var path) && File.Exists(path) ? LoadFromAssemblyPath(path) : null;
+            name.Name is { } n && paths.TryGetValue(n, out var path) ? LoadFromAssemblyPath(path) : null;
     }
 
     /// <summary>
