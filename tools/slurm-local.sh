@@ -31,6 +31,9 @@ stop_one() {  # stop_one PIDFILE NAME
   alive "$1" "$2" && { log "$2 ($pid) ignored SIGTERM, killing"; kill -KILL "$pid" 2>/dev/null || true; }
   rm -f "$1"; log "stopped $2 ($pid)"
 }
+# GNU nproc answers OMP_NUM_THREADS when it is set (CI sets 1 for libtorch), which would make a one-CPU node and run
+# an array's tasks one at a time
+cpu_count() { env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc; }
 node_state() { sinfo -h -n "$NODE" -p "$PART" -o %t 2>/dev/null | head -n1; }
 is_up() { scontrol ping >/dev/null 2>&1 && [[ "$(node_state)" =~ ^(idle|mix|alloc|comp)$ ]]; }
 
@@ -59,7 +62,7 @@ install_packages() {
 
 write_conf() {  # writes $CONF; returns 0 when it changed
   local cpus mem_mb real_mb
-  cpus="$(nproc)"
+  cpus="$(cpu_count)"
   mem_mb=$(( $(awk '/^MemTotal:/ {print $2}' /proc/meminfo) / 1024 ))
   real_mb=$(( mem_mb - (mem_mb / 20 > 512 ? mem_mb / 20 : 512) ))   # leave 5% (at least 512 MiB) for the OS
   cat > "$CONF.new" <<EOF
@@ -137,7 +140,7 @@ start() {
   done
   is_up || { log "node $NODE not usable after 60 s (state '${state:-none}'); logs in $DIR/log:"
     tail -n 5 "$DIR"/log/*.log >&2 || true; exit 1; }
-  log "up: node $NODE ($(nproc) CPUs) state $state, partition $PART; conf $CONF; logs $DIR/log"
+  log "up: node $NODE ($(cpu_count) CPUs) state $state, partition $PART; conf $CONF; logs $DIR/log"
   echo "$PART"
 }
 

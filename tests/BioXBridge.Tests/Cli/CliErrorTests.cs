@@ -3,6 +3,7 @@ using Xunit;
 namespace BioXBridge.Tests.Cli;
 
 /// <summary>The CLI as a user meets it: a child process, its exit code, its one error line, and what it left on disk.</summary>
+[Collection(ChildProcessCollection.Name)]
 public class CliErrorTests
 {
     private static (int Code, string Out, string Err) Cli(params string[] args) => CliProcess.Run(args);

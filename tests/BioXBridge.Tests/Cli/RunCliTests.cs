@@ -4,6 +4,7 @@ using Xunit;
 namespace BioXBridge.Tests.Cli;
 
 /// <summary>`directions`, `run`, `report` and `predict` as a user meets them: child processes and what they leave on disk.</summary>
+[Collection(ChildProcessCollection.Name)]
 public class RunCliTests
 {
     private static string TempDir() => Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "bioxbridge-run-" + Guid.NewGuid().ToString("N"))).FullName;

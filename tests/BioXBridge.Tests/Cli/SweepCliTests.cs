@@ -8,7 +8,7 @@ namespace BioXBridge.Tests.Cli;
 /// <summary>
 /// The shipped rank-smoke sweep (three ranks of the SynWESAD twin) run once by one local worker: the numbers every other
 /// way of running it must reproduce. The sweep tests share it and run one after another (their processes compete for
-/// the same two cores, and the kill tests time their kills).
+/// the same cores, and the kill tests time their kills).
 /// </summary>
 public sealed class RankSmoke : IDisposable
 {
@@ -21,7 +21,8 @@ public sealed class RankSmoke : IDisposable
         var (code, _, err) = CliProcess.Run("sweep", "run", "rank-smoke", "--out", OneWorker, "--workers", "1", "--quiet");
         Assert.True(code == 0, err);
         Numbers = SweepCli.Numbers(OneWorker);
-        LongBridge = SweepCli.Write(Root, "long-bridge", "\"bridge.epochs\": 40, \"bridge.eval_every\": 2");
+        // positions fixed at what selection picks on this twin (m = 4, l = 16): what is killed and resumed is the training
+        LongBridge = SweepCli.Write(Root, "long-bridge", "\"bridge.epochs\": 20, \"bridge.eval_every\": 2, \"positions.input\": 4, \"positions.output\": 16");
         longNumbers = new(() =>
         {
             var dir = Path.Combine(Root, "long-bridge-whole");
@@ -31,7 +32,7 @@ public sealed class RankSmoke : IDisposable
         });
     }
 
-    /// <summary>One bridge trained 40 epochs with a checkpoint every 2: long enough to be stopped midway.</summary>
+    /// <summary>One bridge trained 20 epochs with a checkpoint every 2: long enough to be stopped midway.</summary>
     public string LongBridge { get; }
     /// <summary>Its numbers from a run never interrupted (run once, when first needed).</summary>
     public string[] LongNumbers => longNumbers.Value;
@@ -39,9 +40,6 @@ public sealed class RankSmoke : IDisposable
 
     public void Dispose() => Directory.Delete(Root, recursive: true);
 }
-
-[CollectionDefinition("sweeps")]
-public sealed class SweepCollection : ICollectionFixture<RankSmoke>;
 
 public static class SweepCli
 {
@@ -97,7 +95,7 @@ public static class SweepCli
     }
 }
 
-[Collection("sweeps")]
+[Collection(ChildProcessCollection.Name)]
 public class SweepCliTests(RankSmoke smoke)
 {
     [Fact]
@@ -181,7 +179,7 @@ public class SweepCliTests(RankSmoke smoke)
 /// packages and sets BIOXBRIDGE_SLURM_PARTITION), or any cluster whose partition that variable names. Without it these
 /// tests report themselves skipped; with BIOXBRIDGE_REQUIRE_SLURM=1 they fail instead.
 /// </summary>
-[Collection("sweeps")]
+[Collection(ChildProcessCollection.Name)]
 public class SlurmSweepTests(RankSmoke smoke)
 {
     private static string Partition()

@@ -13,6 +13,7 @@ namespace BioXBridge.Tests.Reliability;
 /// record, bit for bit, apart from what measures the run rather than its result; and the record must say when that
 /// promise does not hold (CUDA).
 /// </summary>
+[Collection(ChildProcessCollection.Name)]
 public class DeterminismTests(ITestOutputHelper output)
 {
     /// <summary>Fields that measure the run (wall time, memory, start time), the only ones allowed to differ.</summary>

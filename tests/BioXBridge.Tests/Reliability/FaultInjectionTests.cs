@@ -10,7 +10,7 @@ namespace BioXBridge.Tests.Reliability;
 /// run are covered by the sweep tests (a bridge and a teacher killed mid-epoch resume bit-identically), downloads by
 /// FetchTests (a cut connection resumes its part file).
 /// </summary>
-[Collection("sweeps")] // child processes that time their kills: not beside other CPU-heavy tests
+[Collection(ChildProcessCollection.Name)]
 public class FaultInjectionTests
 {
     private static string TempDir() => Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "bioxbridge-faults-" + Guid.NewGuid().ToString("N"))).FullName;
@@ -135,7 +135,8 @@ public class FaultInjectionTests
         try
         {
             var dir = Path.Combine(root, "runs");
-            string[] args = ["run", "--direction", "synwesad-ppg-to-ecg", "--set", "bridge.epochs=2", "--no-kd", "--quiet", "--threads", "1", "--out", dir];
+            string[] args = ["run", "--direction", "synwesad-ppg-to-ecg", "--set", "bridge.epochs=2", "--set", "positions.input=4", "--set", "positions.output=16",
+                             "--no-kd", "--quiet", "--threads", "1", "--out", dir];
             using var first = CliProcess.Start(null, args);
             using var second = CliProcess.Start(null, args);
             var errors = new[] { first, second }.Select(p => { var e = p.StandardError.ReadToEndAsync(); p.WaitForExit(); return (p.ExitCode, e.Result); }).ToList();

@@ -12,6 +12,7 @@ namespace BioXBridge.Tests.Reliability;
 /// gigabytes. Both tests run 1,000 real steps (or batches) of a tiny bridge on the CPU and compare what is live after
 /// the first 100 (grads, Adam moments and allocator pools all exist by then) with what is live after the 1,000th.
 /// </summary>
+[Collection(AloneCollection.Name)]
 public class LeakTests(ITestOutputHelper output)
 {
     private const int Steps = 1000, WarmUp = 100, Windows = 16, Classes = 3;
