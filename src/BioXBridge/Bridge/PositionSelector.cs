@@ -24,9 +24,14 @@ public sealed record PositionScores(int Input, int Output, double[] Stage1, doub
 /// </summary>
 public static class PositionSelector
 {
+    /// <param name="chosenFeatures">
+    /// Receives (and then owns) the chosen block's pooled outputs on the paired windows when stage 1 pooled over length,
+    /// which is exactly what a bridge at m takes as input (<see cref="BridgedModel.PooledNew"/>, same batches), so the
+    /// caller need not run the new encoder over the paired windows again.
+    /// </param>
     public static PositionScores Select(LayeredEncoder newEncoder, Classifier teacher, Tensor pairNew, Tensor pairOld,
                                         int classes, Device device, SelectionOptions? options = null,
-                                        IProgress<ProgressReport>? progress = null)
+                                        IProgress<ProgressReport>? progress = null, Action<Tensor>? chosenFeatures = null)
     {
         var o = options ?? SelectionOptions.Default;
         newEncoder.eval(); teacher.eval();
@@ -54,7 +59,10 @@ public static class PositionSelector
         var stage2 = o.Stage2Features == Stage2Features.Flatten
             ? FlattenedStage2(newEncoder, teacher.encoder, pairNew, pairOld, input, device, progress)
             : PooledStage2(Batches.ToRows(newLayers[input]), teacher.encoder, pairOld, device, progress);
-        foreach (var t in newLayers) t.Dispose();
+        bool handOver = chosenFeatures is not null && o.NewPooling == NewPooling.Length;
+        foreach (var (t, m) in newLayers.Select((t, m) => (t, m)))
+            if (!(handOver && m == input)) t.Dispose();
+        if (handOver) chosenFeatures!(newLayers[input]);
         int output = ArgMax(stage2);
         progress?.Report(new ProgressReport("positions: stage 2", stage2.Length, stage2.Length, $"chose l={output}, CKA {stage2[output]:F3}"));
         return new PositionScores(input, output, stage1, stage2, o);

@@ -59,6 +59,8 @@ public sealed class ExperimentContext : IDisposable
     private readonly Dictionary<string, Tensor> targets = new(), teacherLogits = new();
     private Tensor? teacherPooled;
     private PositionScores? positions;
+    /// <summary>Stage 1's pooled new-model features at the chosen m on the paired split: the bridge inputs there.</summary>
+    private (int M, Tensor Pair)? selectedPairFeatures;
     private MethodResult? oracle;
 
     private ExperimentContext(DirectionConfig cfg, Device device, PretrainedStore store, IProgress<ProgressReport>? progress, SplitData? data)
@@ -134,7 +136,10 @@ public sealed class ExperimentContext : IDisposable
             reused["positions"] = "selected once in this process and shared by every seed";
             return positions;
         }
-        return positions = PositionSelector.Select(NewEncoder, Teacher, X["pair"].New, X["pair"].Old, Classes, Device, p.Options(), progress);
+        Tensor? chosen = null;
+        positions = PositionSelector.Select(NewEncoder, Teacher, X["pair"].New, X["pair"].Old, Classes, Device, p.Options(), progress, t => chosen = t);
+        if (chosen is not null) selectedPairFeatures = (positions.Input, chosen);
+        return positions;
     }
 
     /// <summary>The bridge module for positions (m, l) and these settings (N_l, d_l from the old block's input shape).</summary>
@@ -230,8 +235,16 @@ public sealed class ExperimentContext : IDisposable
         if (pooled.TryGetValue(model.InputPosition, out var f))
             reused[$"features_m{model.InputPosition}"] = $"pooled new-model features at m = {model.InputPosition}, computed once in this process";
         else
-            pooled[model.InputPosition] = f = new[] { "pair", "val", "test" }
-                .ToDictionary(s => s, s => BridgeTrainer.CacheInputs(model, X[s].New, Device));
+        {
+            pooled[model.InputPosition] = f = new[] { "pair", "val", "test" }.ToDictionary(s => s, s =>
+                s == "pair" && selectedPairFeatures is { } chosen && chosen.M == model.InputPosition
+                    ? chosen.Pair : BridgeTrainer.CacheInputs(model, X[s].New, Device));
+            if (selectedPairFeatures?.M == model.InputPosition)
+            {
+                reused[$"features_m{model.InputPosition}_pair"] = "pooled new-model features on the paired split, from stage 1 of position selection";
+                selectedPairFeatures = null;   // owned by the cache now
+            }
+        }
         return f;
     }
 
@@ -241,6 +254,7 @@ public sealed class ExperimentContext : IDisposable
         foreach (var t in pooled.Values.SelectMany(d => d.Values)) t.Dispose();
         foreach (var t in targets.Values.Concat(teacherLogits.Values)) t.Dispose();
         teacherPooled?.Dispose();
+        selectedPairFeatures?.Pair.Dispose();
         foreach (var f in SpillFiles) File.Delete(f);
         NewEncoder.Dispose();
         Teacher.Dispose();

@@ -93,6 +93,40 @@ public class PositionSelectorTests
         Assert.Equal(("Sklearn15", "Channels", "Flatten"), (record.ProbeObjective, record.NewPooling, record.Stage2Features));
     }
 
+    [Fact]
+    public void Stage_1_hands_over_the_bridge_inputs_at_the_chosen_block_bit_for_bit()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(5);
+        using var hubert = new HuBertEcg(HuBertEcgConfig.Tiny with { Layers = 3 });   // new, tokens × features
+        using var teacher = new Classifier(new PaPaGei(PaPaGeiConfig.Tiny), 2);
+        var xNew = randn(70, 1, 1000);   // more than two batches of 32: the last one is short
+        var xOld = randn(70, 1, 1000);
+        teacher.eval();   // batch norm: the margin must be the one selection sees
+        using (no_grad())
+        {
+            var z = teacher.call(xOld);
+            var margin = (z[.., 1] - z[.., 0]).median().item<float>();
+            teacher.head.named_parameters().Single(kv => kv.name.EndsWith("bias")).parameter.narrow(0, 1, 1).sub_(margin);
+        }
+        Tensor? handed = null;
+        var p = PositionSelector.Select(hubert, teacher, xNew, xOld, 2, CPU, chosenFeatures: t => handed = t);
+
+        // what ExperimentContext would otherwise compute for a bridge at the chosen m: BridgeTrainer.CacheInputs
+        var bridge = new PrototypeBridge(BridgeConfig.ForOldBlock(hubert.OutputDim, 2, 4, teacher.encoder.BlockInputShape(p.Output, [1, 1000]), teacher.encoder.Layout));
+        var model = new BridgedModel(hubert, p.Input, bridge, teacher, p.Output);
+        var expected = BridgeTrainer.CacheInputs(model, xNew, CPU);
+        Assert.NotNull(handed);
+        Assert.Equal(expected.shape, handed!.shape);
+        Assert.Equal(expected.data<float>().ToArray(), handed.data<float>().ToArray());   // bit for bit
+
+        // channel pooling is not what a bridge takes: nothing is handed over
+        handed = null;
+        using var papagei = new PaPaGei(PaPaGeiConfig.Tiny);
+        PositionSelector.Select(papagei, teacher, xNew, xOld, 2, CPU, new SelectionOptions(NewPooling: NewPooling.Channels), chosenFeatures: t => handed = t);
+        Assert.Null(handed);
+    }
+
     private static Tensor Activations(System.Text.Json.JsonElement c, string prop)
     {
         var rows = c.GetProperty(prop).EnumerateArray().Select(s => s.EnumerateArray()

@@ -68,6 +68,7 @@ public class SeedRunTests(TwoSeedRun run) : IClassFixture<TwoSeedRun>
         Assert.DoesNotContain("positions", first.Reused.Keys);
         Assert.Contains("positions", second.Reused.Keys);
         Assert.Contains($"features_m{second.Positions.Input}", second.Reused.Keys);
+        Assert.Contains($"features_m{first.Positions.Input}_pair", first.Reused.Keys);   // the paired windows' bridge inputs came from stage 1
         Assert.NotEqual(first.Methods["bridge"].Metrics.Confusion, second.Methods["bridge"].Metrics.Confusion);
         Assert.Equal("synwesad-ppg-to-ecg", second.Config.Name);
         Assert.Equal(5, second.Config.Bridge.Epochs);   // the resolved config, overrides included
