@@ -23,20 +23,22 @@ public sealed class RankSmoke : IDisposable
         Numbers = SweepCli.Numbers(OneWorker);
         // positions fixed at what selection picks on this twin (m = 4, l = 16): what is killed and resumed is the training
         LongBridge = SweepCli.Write(Root, "long-bridge", "\"bridge.epochs\": 20, \"bridge.eval_every\": 2, \"positions.input\": 4, \"positions.output\": 16");
-        longNumbers = new(() =>
+        longRun = new(() =>
         {
             var dir = Path.Combine(Root, "long-bridge-whole");
             var (code, _, err) = CliProcess.Run("sweep", "run", LongBridge, "--out", dir, "--quiet");
             Assert.True(code == 0, err);
-            return SweepCli.Numbers(dir);
+            return (SweepCli.Numbers(dir), SweepCli.BridgeWeights(dir));
         });
     }
 
     /// <summary>One bridge trained 20 epochs with a checkpoint every 2: long enough to be stopped midway.</summary>
     public string LongBridge { get; }
     /// <summary>Its numbers from a run never interrupted (run once, when first needed).</summary>
-    public string[] LongNumbers => longNumbers.Value;
-    private readonly Lazy<string[]> longNumbers;
+    public string[] LongNumbers => longRun.Value.Numbers;
+    /// <summary>That run's trained bridge file: a resumed training must end in the same bits (its test metrics are too coarse to tell).</summary>
+    public byte[] LongWeights => longRun.Value.Weights;
+    private readonly Lazy<(string[] Numbers, byte[] Weights)> longRun;
 
     public void Dispose() => Directory.Delete(Root, recursive: true);
 }
@@ -51,6 +53,10 @@ public static class SweepCli
         var keep = Enumerable.Range(0, header.Length).Where(i => header[i] is not ("seconds" or "attempts" or "resumed")).ToArray();
         return lines.Select(l => string.Join(',', keep.Select(i => l.Split(',')[i]))).ToArray();
     }
+
+    /// <summary>The bytes of the one point's bridge.safetensors in a one-point sweep folder.</summary>
+    public static byte[] BridgeWeights(string dir) =>
+        File.ReadAllBytes(Directory.GetFiles(Path.Combine(dir, "points"), "bridge.safetensors", SearchOption.AllDirectories).Single());
 
     /// <summary>A column of sweep.csv, one value per point.</summary>
     public static string[] Column(string dir, string name)
@@ -144,6 +150,7 @@ public class SweepCliTests(RankSmoke smoke)
         var (code, _, err) = CliProcess.Run("sweep", "run", file, "--out", killed, "--quiet");
         Assert.True(code == 0, err);
         Assert.Equal(smoke.LongNumbers, SweepCli.Numbers(killed));
+        Assert.True(smoke.LongWeights.AsSpan().SequenceEqual(SweepCli.BridgeWeights(killed)), "the resumed bridge's weights differ from the uninterrupted one's");
         Assert.Equal(["2"], SweepCli.Column(killed, "attempts"));
         Assert.StartsWith("resumed", Assert.Single(SweepCli.Column(killed, "resumed")));
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(killed, "attempts"), "*.ckpt", SearchOption.AllDirectories)); // dropped once written
@@ -235,6 +242,7 @@ public class SlurmSweepTests(RankSmoke smoke)
         (code, output, err) = CliProcess.Run("sweep", "run", file, "--out", dir, "--backend", "slurm", "--partition", partition, "--only-failed", "--wait", "--quiet");
         Assert.True(code == 0, err + output);
         Assert.Equal(smoke.LongNumbers, SweepCli.Numbers(dir));
+        Assert.True(smoke.LongWeights.AsSpan().SequenceEqual(SweepCli.BridgeWeights(dir)), "the resumed bridge's weights differ from the uninterrupted one's");
         Assert.Equal(["2"], SweepCli.Column(dir, "attempts"));
         Assert.StartsWith("resumed", Assert.Single(SweepCli.Column(dir, "resumed")));
     }
