@@ -60,8 +60,8 @@ public static class PositionSelector
             ? FlattenedStage2(newEncoder, teacher.encoder, pairNew, pairOld, input, device, progress)
             : PooledStage2(Batches.ToRows(newLayers[input]), teacher.encoder, pairOld, device, progress);
         bool handOver = chosenFeatures is not null && o.NewPooling == NewPooling.Length;
-        foreach (var (t, m) in newLayers.Select((t, m) => (t, m)))
-            if (!(handOver && m == input)) t.Dispose();
+        for (int m = 0; m < newLayers.Length; m++)
+            if (!handOver || m != input) newLayers[m].Dispose();
         if (handOver) chosenFeatures!(newLayers[input]);
         int output = ArgMax(stage2);
         progress?.Report(new ProgressReport("positions: stage 2", stage2.Length, stage2.Length, $"chose l={output}, CKA {stage2[output]:F3}"));

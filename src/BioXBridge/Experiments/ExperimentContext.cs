@@ -59,8 +59,6 @@ public sealed class ExperimentContext : IDisposable
     private readonly Dictionary<string, Tensor> targets = new(), teacherLogits = new();
     private Tensor? teacherPooled;
     private PositionScores? positions;
-    /// <summary>Stage 1's pooled new-model features at the chosen m on the paired split: the bridge inputs there.</summary>
-    private (int M, Tensor Pair)? selectedPairFeatures;
     private MethodResult? oracle;
 
     private ExperimentContext(DirectionConfig cfg, Device device, PretrainedStore store, IProgress<ProgressReport>? progress, SplitData? data)
@@ -138,7 +136,8 @@ public sealed class ExperimentContext : IDisposable
         }
         Tensor? chosen = null;
         positions = PositionSelector.Select(NewEncoder, Teacher, X["pair"].New, X["pair"].Old, Classes, Device, p.Options(), progress, t => chosen = t);
-        if (chosen is not null) selectedPairFeatures = (positions.Input, chosen);
+        // stage 1's pooled features at the chosen m are the paired windows' bridge inputs there (Pooled adds val and test)
+        if (chosen is not null && !pooled.TryAdd(positions.Input, new() { ["pair"] = chosen })) chosen.Dispose();
         return positions;
     }
 
@@ -232,19 +231,15 @@ public sealed class ExperimentContext : IDisposable
 
     private Dictionary<string, Tensor> Pooled(BridgedModel model)
     {
-        if (pooled.TryGetValue(model.InputPosition, out var f))
-            reused[$"features_m{model.InputPosition}"] = $"pooled new-model features at m = {model.InputPosition}, computed once in this process";
+        int m = model.InputPosition;
+        string[] splits = ["pair", "val", "test"];
+        if (!pooled.TryGetValue(m, out var f)) pooled[m] = f = new();
+        else if (f.Count == splits.Length)
+            reused[$"features_m{m}"] = $"pooled new-model features at m = {m}, computed once in this process";
         else
-        {
-            pooled[model.InputPosition] = f = new[] { "pair", "val", "test" }.ToDictionary(s => s, s =>
-                s == "pair" && selectedPairFeatures is { } chosen && chosen.M == model.InputPosition
-                    ? chosen.Pair : BridgeTrainer.CacheInputs(model, X[s].New, Device));
-            if (selectedPairFeatures?.M == model.InputPosition)
-            {
-                reused[$"features_m{model.InputPosition}_pair"] = "pooled new-model features on the paired split, from stage 1 of position selection";
-                selectedPairFeatures = null;   // owned by the cache now
-            }
-        }
+            reused[$"features_m{m}_pair"] = "pooled new-model features on the paired split, from stage 1 of position selection";
+        foreach (var s in splits)
+            if (!f.ContainsKey(s)) f[s] = BridgeTrainer.CacheInputs(model, X[s].New, Device);
         return f;
     }
 
@@ -254,7 +249,6 @@ public sealed class ExperimentContext : IDisposable
         foreach (var t in pooled.Values.SelectMany(d => d.Values)) t.Dispose();
         foreach (var t in targets.Values.Concat(teacherLogits.Values)) t.Dispose();
         teacherPooled?.Dispose();
-        selectedPairFeatures?.Pair.Dispose();
         foreach (var f in SpillFiles) File.Delete(f);
         NewEncoder.Dispose();
         Teacher.Dispose();

@@ -34,11 +34,20 @@ public sealed class RankSmoke : IDisposable
 
     /// <summary>One bridge trained 20 epochs with a checkpoint every 2: long enough to be stopped midway.</summary>
     public string LongBridge { get; }
-    /// <summary>Its numbers from a run never interrupted (run once, when first needed).</summary>
-    public string[] LongNumbers => longRun.Value.Numbers;
-    /// <summary>That run's trained bridge file: a resumed training must end in the same bits (its test metrics are too coarse to tell).</summary>
-    public byte[] LongWeights => longRun.Value.Weights;
+    /// <summary>Its numbers and bridge file from a run never interrupted (run once, when first needed).</summary>
     private readonly Lazy<(string[] Numbers, byte[] Weights)> longRun;
+
+    /// <summary>
+    /// A killed run of <see cref="LongBridge"/> in <paramref name="dir"/>, run again, ended as the uninterrupted one: the
+    /// same numbers and the same bridge bits (the test metrics alone are too coarse to tell), in a second, resumed attempt.
+    /// </summary>
+    public void AssertResumedLikeUninterrupted(string dir)
+    {
+        Assert.Equal(longRun.Value.Numbers, SweepCli.Numbers(dir));
+        Assert.True(longRun.Value.Weights.AsSpan().SequenceEqual(SweepCli.BridgeWeights(dir)), "the resumed bridge's weights differ from the uninterrupted one's");
+        Assert.Equal(["2"], SweepCli.Column(dir, "attempts"));
+        Assert.StartsWith("resumed", Assert.Single(SweepCli.Column(dir, "resumed")));
+    }
 
     public void Dispose() => Directory.Delete(Root, recursive: true);
 }
@@ -149,10 +158,7 @@ public class SweepCliTests(RankSmoke smoke)
 
         var (code, _, err) = CliProcess.Run("sweep", "run", file, "--out", killed, "--quiet");
         Assert.True(code == 0, err);
-        Assert.Equal(smoke.LongNumbers, SweepCli.Numbers(killed));
-        Assert.True(smoke.LongWeights.AsSpan().SequenceEqual(SweepCli.BridgeWeights(killed)), "the resumed bridge's weights differ from the uninterrupted one's");
-        Assert.Equal(["2"], SweepCli.Column(killed, "attempts"));
-        Assert.StartsWith("resumed", Assert.Single(SweepCli.Column(killed, "resumed")));
+        smoke.AssertResumedLikeUninterrupted(killed);
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(killed, "attempts"), "*.ckpt", SearchOption.AllDirectories)); // dropped once written
     }
 
@@ -241,9 +247,6 @@ public class SlurmSweepTests(RankSmoke smoke)
 
         (code, output, err) = CliProcess.Run("sweep", "run", file, "--out", dir, "--backend", "slurm", "--partition", partition, "--only-failed", "--wait", "--quiet");
         Assert.True(code == 0, err + output);
-        Assert.Equal(smoke.LongNumbers, SweepCli.Numbers(dir));
-        Assert.True(smoke.LongWeights.AsSpan().SequenceEqual(SweepCli.BridgeWeights(dir)), "the resumed bridge's weights differ from the uninterrupted one's");
-        Assert.Equal(["2"], SweepCli.Column(dir, "attempts"));
-        Assert.StartsWith("resumed", Assert.Single(SweepCli.Column(dir, "resumed")));
+        smoke.AssertResumedLikeUninterrupted(dir);
     }
 }
