@@ -74,6 +74,7 @@ public static class FigureExport
         var png = new List<string>();
         var written = OutputFolder.Create(outDir, "figures", staging =>
         {
+            using var browser = chromium is null ? null : HeadlessChromium.Start(chromium);
             File.WriteAllText(Path.Combine(staging, "plotly.min.js"), RunCharts.PlotlyJs());
             var index = new StringBuilder("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>BioXBridge figures</title>" +
                 "<style>body{font-family:system-ui,sans-serif;margin:2em}img{border:1px solid #ccc;max-width:380px}" +
@@ -93,10 +94,9 @@ public static class FigureExport
                         "</title><script src=\"plotly.min.js\"></script></head><body style=\"margin:0\">" + RunCharts.Div(chart) + "</body></html>");
                     html.Add(name + ".html");
                     index.Append("<p><a href=\"").Append(name).Append(".html\">").Append(WebUtility.HtmlEncode(stem)).Append("</a>");
-                    if (chromium is not null)
+                    if (browser is not null)
                     {
-                        HeadlessChromium.Screenshot(chromium, Path.Combine(staging, name + ".html"), Path.Combine(staging, name + ".png"),
-                                                    width, height);
+                        browser.Screenshot(Path.Combine(staging, name + ".html"), Path.Combine(staging, name + ".png"), width, height);
                         png.Add(name + ".png");
                         index.Append("<br><img src=\"").Append(name).Append(".png\" alt=\"").Append(WebUtility.HtmlEncode(stem)).Append("\">");
                     }

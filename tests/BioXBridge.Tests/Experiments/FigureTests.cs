@@ -109,7 +109,8 @@ public class FigureTests
                 Assert.True(drawn.NonWhiteFraction > 0.05 && drawn.DistinctColours > 20, $"blank-looking PNG {file}: {drawn}");
             }
 
-            var dom = HeadlessChromium.DumpDom(chromium!, Path.Combine(result.Folder, "abl__ablation-rank.html"));
+            string dom;
+            using (var browser = HeadlessChromium.Start(chromium!)) dom = browser.Dom(Path.Combine(result.Folder, "abl__ablation-rank.html"));
             Assert.Contains("class=\"main-svg\"", dom);                 // plotly.js ran and drew
             Assert.Contains("Ablation: bridge rank r", dom);
             Assert.True(System.Text.RegularExpressions.Regex.Matches(dom, "class=\"point\"").Count >= 4, "fewer than 4 markers in the DOM");
