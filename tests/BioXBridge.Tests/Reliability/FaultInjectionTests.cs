@@ -70,14 +70,14 @@ public class FaultInjectionTests
         var root = TempDir();
         try
         {
-            // a small twin (two pre-training epochs, eight teacher epochs, 2 minutes per class): seconds, not four minutes
-            string[] Args(string dir) => ["pretrain", "--set", "teacher.epochs=8", "--set", "pretraining.epochs=2", "--set", "pretraining.subjects=2",
-                "--set", "dataset.minutes_per_class=2", "--quiet", "--out", dir];
+            // a small twin (two pre-training epochs, six teacher epochs, six subjects of 2 minutes per class): seconds, not minutes
+            string[] Args(string dir) => ["pretrain", "--set", "teacher.epochs=6", "--set", "pretraining.epochs=2", "--set", "pretraining.subjects=2",
+                "--set", "dataset.subjects=6", "--set", "dataset.minutes_per_class=2", "--quiet", "--out", dir];
             var reference = Path.Combine(root, "whole");
             var (code, _, err) = CliProcess.Run(Args(reference));
             Assert.True(code == 0, err);
 
-            // the teacher checkpoints at its first evaluation (epoch 5 of 8): by then the encoder is written and the teacher is not
+            // the teacher checkpoints at its first evaluation (epoch 5 of 6): by then the encoder is written and the teacher is not
             var killed = Path.Combine(root, "killed");
             KillMidway(Args(killed), () => Directory.Exists(killed) && Directory.EnumerateFiles(killed, "*teacher*.ckpt").Any(),
                 reset: () => { if (Directory.Exists(killed)) Directory.Delete(killed, recursive: true); });
