@@ -182,7 +182,10 @@ public sealed class NotebookTests(ITestOutputHelper output)
     /// <summary>
     /// Notebook 07 draws whatever run folders it finds and makes its own inputs only where there are none, so on its
     /// own it would draw what 04–06 (or an older checkout) left in notebooks/runs. The test gives it a fresh folder with
-    /// a small demo run and ablation sweep made here through the library, so its result does not depend on test order.
+    /// a small demo run made here through the library, so its result does not depend on test order, and an ablation
+    /// record whose points are written here by hand (rank, prototypes, pairs and the 3×3 grid, at the run's positions):
+    /// 07 draws ablations, 06 trains them (its test checks the trained sweep's charts), and training the grid here again
+    /// cost a minute.
     /// </summary>
     static (string After, string Code) FreshInputsFor07(string root) => ("var runs =", $$"""
         runs = @"{{Path.Combine(root, "runs")}}";
@@ -190,10 +193,23 @@ public sealed class NotebookTests(ITestOutputHelper output)
         {
             var small = DirectionFiles.Load("synwesad-ppg-to-ecg", new[] { "bridge.epochs=1", "kd.enabled=false", "kd_contrast.enabled=false" });
             using var ctx = ExperimentContext.Load(small);
-            using (var run = BridgeExperiment.Run(ctx, 0))
-                RunFolder.Write(run.Record, Path.Combine(runs, "demo"), staging => RunReport.Write(run.Record, staging));
-            var sweeps = new AblationConfig { Ranks = new[] { 1, 4 }, Prototypes = new[] { 4, 16 }, PairFractions = new[] { 0.5, 1.0 } };
-            Ablations.Write(Ablations.Run(ctx, sweeps), Path.Combine(runs, "ablations"));
+            using var run = BridgeExperiment.Run(ctx, 0);
+            RunFolder.Write(run.Record, Path.Combine(runs, "demo"), staging => RunReport.Write(run.Record, staging));
+            var (at, blocks) = (run.Record.Positions, (New: run.Record.Positions.Stage1.Length, Old: run.Record.Positions.Stage2.Length));
+            var made = new List<AblationPoint>();
+            void Point(string sweep, int rank, int prototypes, double pairs, int m, int l, double bacc) =>
+                made.Add(new(sweep, rank, prototypes, pairs, m, l, 0, 1000 * rank, (int)(555 * pairs), new(bacc, bacc, bacc, bacc, 0, new[] { new[] { 1 } }), 1));
+            foreach (var r in new[] { 1, 4 }) Point("rank", r, 16, 1, at.Input, at.Output, 0.5 + r / 20.0);
+            foreach (var n in new[] { 4, 16 }) Point("prototypes", 4, n, 1, at.Input, at.Output, 0.5 + n / 80.0);
+            foreach (var f in new[] { 0.5, 1.0 }) Point("pair_fraction", 4, 16, f, at.Input, at.Output, 0.4 + f / 4);
+            foreach (var m in Ablations.Thirds(1, blocks.New))
+                foreach (var l in Ablations.Thirds(0, blocks.Old - 1)) Point("positions", 4, 16, 1, m, l, 0.4 + (m + l) / 100.0);
+            Ablations.Write(new AblationRecord
+            {
+                Name = "ablations", Dataset = "synwesad", Synthetic = true, DataNote = ctx.DataNote, Positions = at, NewBlocks = blocks.New,
+                OldBlocks = blocks.Old, Points = made, Weights = run.Record.Weights, PeakMemoryBytes = 0, Seconds = 0, StartedUtc = DateTime.UtcNow,
+                Versions = run.Record.Versions, Config = small, Ablation = new AblationConfig { Ranks = new[] { 1, 4 }, Prototypes = new[] { 4, 16 }, PairFractions = new[] { 0.5, 1.0 } },
+            }, Path.Combine(runs, "ablations"));
         }
         """);
 
