@@ -19,7 +19,8 @@ public sealed record BridgeOutcome(MethodResult Result, BridgeConfig Config, Bri
 /// two frozen models. Each step is a method here, so a notebook can run one step at a time, seeds can share the frozen
 /// models, and sweeps can train many bridges on them. Nothing here names a model: the zoo entries of the direction's
 /// roles supply input transforms and layouts. Pooled new-model features and old-model targets never change, so they are
-/// computed once per input position and reused by every bridge trained there. The context owns every tensor it holds.
+/// computed once per input position and reused by every bridge trained there; with <see cref="Frozen"/> they, the
+/// selected positions and the oracle are also kept on disk for the next process. The context owns every tensor it holds.
 /// </summary>
 public sealed class ExperimentContext : IDisposable
 {
@@ -43,6 +44,8 @@ public sealed class ExperimentContext : IDisposable
     public string? CheckpointFolder { get; set; }
     /// <summary>What later steps took from earlier ones instead of recomputing it (positions, cached features), for the record.</summary>
     public IReadOnlyDictionary<string, string> Reused => reused;
+    /// <summary>Where this context's frozen-model outputs are kept for other processes (<see cref="FrozenOutputs"/>); null keeps none.</summary>
+    public FrozenOutputs? Frozen { get; }
 
     /// <summary>
     /// Alignment targets larger than this many bytes are kept in a memory-mapped float32 file instead of in memory
@@ -61,7 +64,8 @@ public sealed class ExperimentContext : IDisposable
     private PositionScores? positions;
     private MethodResult? oracle;
 
-    private ExperimentContext(DirectionConfig cfg, Device device, PretrainedStore store, IProgress<ProgressReport>? progress, SplitData? data)
+    private ExperimentContext(DirectionConfig cfg, Device device, PretrainedStore store, IProgress<ProgressReport>? progress, SplitData? data,
+                              bool keepFrozenOutputs)
     {
         (Config, Device, this.store, Key) = (cfg, device, store, SharedKey(cfg));
         progress?.Report(new ProgressReport("data", 0, 1, cfg.Dataset.Prepared is null ? $"generating {cfg.Dataset.Name}" : "reading " + cfg.Dataset.Prepared));
@@ -72,15 +76,17 @@ public sealed class ExperimentContext : IDisposable
         progress?.Report(new ProgressReport("data", 1, 1, $"{Data.Named().Sum(s => s.Data.Count)} windows"));
         NewEncoder = FrozenModels.NewEncoder(cfg, X["pair"].New.shape[1..], store, device, weights, progress, notes: reused);
         Teacher = FrozenModels.Teacher(cfg, Data, X["train"].Old, X["val"].Old, store, device, weights, progress, notes: reused);
+        if (keepFrozenOutputs) Frozen = new FrozenOutputs(store.CacheDirectory, FrozenOutputs.Key(Key, Data, weights, device));
     }
 
     /// <summary>
     /// Data, split and both frozen models of <paramref name="cfg"/> (the models load from the store, or train once).
     /// <paramref name="data"/> passes windows already loaded with <see cref="DirectionData.Load"/> for this config.
+    /// <paramref name="keepFrozenOutputs"/> false neither reads nor writes the store's <see cref="FrozenOutputs"/>.
     /// </summary>
     public static ExperimentContext Load(DirectionConfig cfg, Device? device = null, IProgress<ProgressReport>? progress = null,
-                                         PretrainedStore? store = null, SplitData? data = null) =>
-        new(cfg, device ?? CPU, store ?? new PretrainedStore(), progress, data);
+                                         PretrainedStore? store = null, SplitData? data = null, bool keepFrozenOutputs = true) =>
+        new(cfg, device ?? CPU, store ?? new PretrainedStore(), progress, data, keepFrozenOutputs);
 
     /// <summary>
     /// What the frozen models, cached features and selected positions depend on: the config without what is trained on
@@ -113,8 +119,18 @@ public sealed class ExperimentContext : IDisposable
         + (Data.Leakage is string leak ? "; " + leak : "");
 
     /// <summary>The teacher on the old modality of the test subjects: the upper reference. Seedless, so computed once.</summary>
-    public MethodResult Oracle() => oracle ??=
-        new(OldModality, null, MetricValues.From(TeacherTraining.Evaluate(Teacher, X["test"].Old, Data.Test.Labels, Classes, Device)), 0);
+    public MethodResult Oracle()
+    {
+        if (oracle is not null) return oracle;
+        if (Frozen?.Json<MethodResult>("oracle") is { } kept)
+        {
+            reused["oracle"] = Frozen.Note("the teacher's test metrics");
+            return oracle = kept;
+        }
+        oracle = new(OldModality, null, MetricValues.From(TeacherTraining.Evaluate(Teacher, X["test"].Old, Data.Test.Labels, Classes, Device)), 0);
+        Frozen?.KeepJson("oracle", oracle);
+        return oracle;
+    }
 
     /// <summary>Uniform random guesses on the test windows.</summary>
     public MethodResult Random(int seed) =>
@@ -134,10 +150,20 @@ public sealed class ExperimentContext : IDisposable
             reused["positions"] = "selected once in this process and shared by every seed";
             return positions;
         }
+        if (Frozen?.Json<PositionRecord>("positions") is { } kept)
+        {
+            reused["positions"] = Frozen.Note("both stages' scores and the chosen positions");
+            return positions = new PositionScores(kept.Input, kept.Output, kept.Stage1, kept.Stage2, p.Options());
+        }
         Tensor? chosen = null;
         positions = PositionSelector.Select(NewEncoder, Teacher, X["pair"].New, X["pair"].Old, Classes, Device, p.Options(), progress, t => chosen = t);
+        Frozen?.KeepJson("positions", PositionRecord.From(positions));
         // stage 1's pooled features at the chosen m are the paired windows' bridge inputs there (Pooled adds val and test)
-        if (chosen is not null && !pooled.TryAdd(positions.Input, new() { ["pair"] = chosen })) chosen.Dispose();
+        if (chosen is not null)
+        {
+            Frozen?.Keep(PooledName(positions.Input, "pair"), chosen);
+            if (!pooled.TryAdd(positions.Input, new() { ["pair"] = chosen })) chosen.Dispose();
+        }
         return positions;
     }
 
@@ -188,9 +214,17 @@ public sealed class ExperimentContext : IDisposable
             reused[$"targets_{split}"] = $"old-model targets on the {split} split, computed once in this process";
             return t;
         }
+        // kept targets are read into memory: over the memory budget they are computed into a memory-mapped file instead
+        if (Frozen?.Tensor($"targets-{split}", TargetMemoryBudget) is { } kept)
+        {
+            reused[$"targets_{split}_kept"] = Frozen.Note($"old-model targets on the {split} split");
+            return targets[split] = kept;
+        }
         var file = Path.Combine(Path.GetTempPath(), $"bioxbridge-targets-{split}-{Environment.ProcessId}-{Guid.NewGuid():N}.f32");
         spillFiles.Add(file);
-        return targets[split] = BridgeTrainer.CacheTargets(model, X[split].Old, Device, TargetMemoryBudget, file);
+        targets[split] = BridgeTrainer.CacheTargets(model, X[split].Old, Device, TargetMemoryBudget, file);
+        Frozen?.Keep($"targets-{split}", targets[split]);
+        return targets[split];
     }
 
     /// <summary>
@@ -238,10 +272,19 @@ public sealed class ExperimentContext : IDisposable
             reused[$"features_m{m}"] = $"pooled new-model features at m = {m}, computed once in this process";
         else
             reused[$"features_m{m}_pair"] = "pooled new-model features on the paired split, from stage 1 of position selection";
+        var kept = new List<string>();
         foreach (var s in splits)
-            if (!f.ContainsKey(s)) f[s] = BridgeTrainer.CacheInputs(model, X[s].New, Device);
+        {
+            if (f.ContainsKey(s)) continue;
+            if (Frozen?.Tensor(PooledName(m, s)) is { } t) { f[s] = t; kept.Add(s); continue; }
+            f[s] = BridgeTrainer.CacheInputs(model, X[s].New, Device);
+            Frozen?.Keep(PooledName(m, s), f[s]);
+        }
+        if (kept.Count > 0) reused[$"features_m{m}_kept"] = Frozen!.Note($"pooled new-model features at m = {m} on {string.Join(", ", kept)}");
         return f;
     }
+
+    private static string PooledName(int m, string split) => $"pooled-m{m}-{split}";
 
     public void Dispose()
     {

@@ -55,10 +55,41 @@ public class BridgeExperimentTests(DemoRuns runs) : IClassFixture<DemoRuns>
         Assert.Equal(scored.MinBy(e => e.Validation!.Value)!.Epoch, m["bridge"].BestEpoch);
     }
 
+    /// <summary>
+    /// A fresh context on a private, empty cache (the embedded weights, nothing kept by another test) computes the
+    /// seedless half of a run again and matches the first run; a second context on that cache reads what the fresh one
+    /// kept (<see cref="FrozenOutputs"/>) instead of running the models, says so, and trains the same bridge bit for bit.
+    /// </summary>
     [Fact]
-    public void AFreshContextReproducesTheRunsPositionsSplitAndOracle()
+    public void AFreshContextReproducesTheRunsPositionsSplitAndOracleAndASecondReadsThemKept()
     {
-        using var fresh = ExperimentContext.Load(DemoRuns.Config);
+        var cache = Directory.CreateTempSubdirectory("bioxbridge-frozen-").FullName;
+        try
+        {
+            var store = new PretrainedStore(cache);
+            using var fresh = ExperimentContext.Load(DemoRuns.Config, store: store);
+            FreshMatchesTheRun(fresh);
+            var (m, l) = (runs.First.Positions.Input, runs.First.Positions.Output);
+            var oneEpoch = DemoRuns.Config.Bridge with { Epochs = 1 };
+            using var computed = fresh.TrainBridge(m, l, 0, oneEpoch);
+            Assert.Empty(fresh.Reused.Keys.Where(k => k.EndsWith("_kept") || k is "positions" or "oracle"));
+            Assert.Equal(["oracle.json", $"pooled-m{m}-pair.npy", $"pooled-m{m}-test.npy", $"pooled-m{m}-val.npy", "positions.json",
+                          "targets-pair.npy", "targets-val.npy"], Directory.GetFiles(fresh.Frozen!.Folder).Select(Path.GetFileName).Order());
+
+            using var second = ExperimentContext.Load(DemoRuns.Config, store: store);
+            Assert.Equal(fresh.Frozen.Folder, second.Frozen!.Folder);
+            FreshMatchesTheRun(second);
+            using var read = second.TrainBridge(m, l, 0, oneEpoch);
+            Assert.Equal(["features_m" + m + "_kept", "oracle", "positions", "targets_pair_kept", "targets_val_kept"], second.Reused.Keys.Order());
+            Assert.All(second.Reused.Values, note => Assert.Contains(second.Frozen.Folder, note));
+            Assert.All(computed.Model.Bridge.parameters().Zip(read.Model.Bridge.parameters()), p => Assert.True(p.First.equal(p.Second).all().item<bool>()));
+            Assert.Equal(computed.Result.Metrics.Confusion, read.Result.Metrics.Confusion);
+        }
+        finally { Directory.Delete(cache, true); }
+    }
+
+    private void FreshMatchesTheRun(ExperimentContext fresh)
+    {
         var positions = PositionRecord.From(fresh.SelectPositions());
         Assert.Equal(runs.First.Positions.Stage1, positions.Stage1);
         Assert.Equal(runs.First.Positions.Stage2, positions.Stage2);

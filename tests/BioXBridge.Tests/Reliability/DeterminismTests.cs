@@ -25,18 +25,19 @@ public class DeterminismTests(ITestOutputHelper output)
         var root = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "bioxbridge-determinism-" + Guid.NewGuid().ToString("N"))).FullName;
         try
         {
-            // the embedded demo weights from a private, empty cache, so neither run reads what another test trained; the
-            // positions fixed at the default run's choice (4, 16), since selection alone would double the time; the
-            // two children run side by side, each on one thread, with the variables the CLI would restart itself for
-            var env = new Dictionary<string, string>
-            {
-                ["BIOXBRIDGE_CACHE"] = Path.Combine(root, "cache"),
-                [NativeThreads.Variable] = "1", [NativeMemory.Variable] = NativeMemory.Value,
-            };
+            // the embedded demo weights from a private, empty cache each, so neither run reads what another test or the
+            // other run trained or kept (both compute everything); the positions fixed at the default run's choice (4, 16),
+            // since selection alone would double the time; the two children run side by side, each on one thread, with
+            // the variables the CLI would restart itself for
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var runs = new[] { "a", "b" }.AsParallel().WithDegreeOfParallelism(2).Select(name =>
             {
                 var dir = Path.Combine(root, name);
+                var env = new Dictionary<string, string>
+                {
+                    ["BIOXBRIDGE_CACHE"] = Path.Combine(root, "cache-" + name),
+                    [NativeThreads.Variable] = "1", [NativeMemory.Variable] = NativeMemory.Value,
+                };
                 var (code, _, err) = CliProcess.Run(env, "run", "--direction", "synwesad-ppg-to-ecg", "--seeds", "0", "--set", "bridge.epochs=2",
                                                     "--set", "positions.input=4", "--set", "positions.output=16",
                                                     "--no-kd", "--quiet", "--threads", "1", "--out", dir);
