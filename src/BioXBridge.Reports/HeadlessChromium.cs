@@ -58,7 +58,8 @@ public sealed class HeadlessChromium : IDisposable
         {
             if (!endpoint.Task.Wait(Patience)) throw new IOException($"{chromium} did not open its DevTools endpoint within {Patience.TotalSeconds} s: {Tail()}");
             socket.Options.KeepAliveInterval = TimeSpan.Zero;
-            socket.ConnectAsync(new Uri(endpoint.Task.Result), CancellationToken.None).Wait(Patience);
+            if (!socket.ConnectAsync(new Uri(endpoint.Task.Result), CancellationToken.None).Wait(Patience))
+                throw new IOException($"{chromium} did not accept a DevTools connection within {Patience.TotalSeconds} s");
         }
         catch (Exception e) when (e is AggregateException or IOException or WebSocketException)
         {

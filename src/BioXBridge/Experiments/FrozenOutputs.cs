@@ -66,7 +66,8 @@ public sealed class FrozenOutputs
     public void Keep(string name, Tensor t)
     {
         if (t.NumberOfElements * sizeof(float) > MaxBytes) return;
-        using var cpu = t.detach().cpu().contiguous();
+        using var scope = NewDisposeScope();
+        var cpu = t.detach().cpu().contiguous();
         Directory.CreateDirectory(Folder);
         Npy.Write<float>(Path.Combine(Folder, name + ".npy"), cpu.data<float>().ToArray(), cpu.shape);   // whole or not at all
     }
