@@ -72,7 +72,7 @@ public class BridgeExperimentTests(DemoRuns runs) : IClassFixture<DemoRuns>
             var (m, l) = (runs.First.Positions.Input, runs.First.Positions.Output);
             var oneEpoch = DemoRuns.Config.Bridge with { Epochs = 1 };
             using var computed = fresh.TrainBridge(m, l, 0, oneEpoch);
-            Assert.Empty(fresh.Reused.Keys.Where(k => k.EndsWith("_kept") || k is "positions" or "oracle"));
+            Assert.DoesNotContain(fresh.Reused.Keys, k => k.EndsWith("_kept") || k is "positions" or "oracle");
             Assert.Contains($"features_m{m}_pair", fresh.Reused.Keys);   // the paired windows' bridge inputs came from stage 1
             Assert.Equal(["oracle.json", $"pooled-m{m}-pair.npy", $"pooled-m{m}-test.npy", $"pooled-m{m}-val.npy", "positions.json",
                           "targets-pair.npy", "targets-val.npy"], Directory.GetFiles(fresh.Frozen!.Folder).Select(Path.GetFileName).Order());

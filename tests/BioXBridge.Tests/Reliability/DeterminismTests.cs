@@ -26,9 +26,9 @@ public class DeterminismTests(ITestOutputHelper output)
         try
         {
             // the embedded demo weights from a private, empty cache each, so neither run reads what another test or the
-            // other run trained or kept (both compute everything); the positions fixed at the default run's choice (4, 16),
-            // since selection alone would double the time; the two children run side by side, each on one thread, with
-            // the variables the CLI would restart itself for
+            // other run trained or kept: both select the positions and compute every feature themselves (the sweep and
+            // Slurm tests' workers read what the first kept); the two children run side by side, each on one thread,
+            // with the variables the CLI would restart itself for
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var runs = new[] { "a", "b" }.AsParallel().WithDegreeOfParallelism(2).Select(name =>
             {
@@ -39,7 +39,6 @@ public class DeterminismTests(ITestOutputHelper output)
                     [NativeThreads.Variable] = "1", [NativeMemory.Variable] = NativeMemory.Value,
                 };
                 var (code, _, err) = CliProcess.Run(env, "run", "--direction", "synwesad-ppg-to-ecg", "--seeds", "0", "--set", "bridge.epochs=2",
-                                                    "--set", "positions.input=4", "--set", "positions.output=16",
                                                     "--no-kd", "--quiet", "--threads", "1", "--out", dir);
                 Assert.True(code == 0, err);
                 return Path.Combine(dir, "seed-0");
@@ -52,6 +51,9 @@ public class DeterminismTests(ITestOutputHelper output)
             Assert.Equal(2, a["methods"]!["bridge"]!["history"]!.AsArray().Count);
             Assert.StartsWith("embedded:", a["weights"]!["teacher"]!.GetValue<string>());
             Assert.True(a["determinism"]!["deterministic"]!.GetValue<bool>());
+            // and both selected the positions themselves (both stages' scores), reading nothing another process kept
+            Assert.Equal(4, a["positions"]!["stage1"]!.AsArray().Count);
+            Assert.DoesNotContain(a["reused"]!.AsObject(), kv => kv.Key.EndsWith("_kept") || kv.Key is "positions" or "oracle");
             foreach (var file in new[] { "bridge.safetensors", "bridge.json" })
                 Assert.True(File.ReadAllBytes(Path.Combine(runs[0], file)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(runs[1], file))),
                             $"{file} differs between two runs of seed 0");
