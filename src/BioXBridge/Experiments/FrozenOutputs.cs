@@ -58,7 +58,7 @@ public sealed class FrozenOutputs
     {
         var file = Path.Combine(Folder, name + ".npy");
         if (!File.Exists(file) || new FileInfo(file).Length > maxBytes) return null;
-        var a = Npy.Read(file);
+        var a = Damaged(file, () => Npy.Read(file));
         return tensor(a.AsFloat32(), a.Shape);
     }
 
@@ -75,7 +75,20 @@ public sealed class FrozenOutputs
     public T? Json<T>(string name) where T : class
     {
         var file = Path.Combine(Folder, name + ".json");
-        return File.Exists(file) ? JsonSerializer.Deserialize<T>(File.ReadAllText(file), RunRecord.Json) : null;
+        return File.Exists(file) ? Damaged(file, () => JsonSerializer.Deserialize<T>(File.ReadAllText(file), RunRecord.Json)) : null;
+    }
+
+    /// <summary>
+    /// Reads a kept file, or fails naming it: files appear whole, so a damaged one was changed by something else, and
+    /// computing its values again (never silently) is the user's call.
+    /// </summary>
+    private T Damaged<T>(string file, Func<T> read)
+    {
+        try { return read(); }
+        catch (Exception e) when (e is InvalidDataException or JsonException)
+        {
+            throw new InvalidDataException($"{file}: a damaged kept value ({e.Message.Replace(file + ": ", "")}); delete {Folder} and the next run computes it again", e);
+        }
     }
 
     public void KeepJson<T>(string name, T value)

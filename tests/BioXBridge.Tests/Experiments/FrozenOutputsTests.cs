@@ -70,6 +70,16 @@ public class FrozenOutputsTests
             Assert.Equal((3, 14, "F1Macro"), (read.Input, read.Output, read.Criterion));
             Assert.Equal(positions.Stage2, read.Stage2);     // 1/3 survives the JSON round trip exactly
             Assert.Equal(["pooled-m1-pair.npy", "positions.json"], Directory.GetFiles(kept.Folder).Select(Path.GetFileName).Order());
+
+            // a file changed by something else is one error naming it and the way out, not a silent recomputation
+            var npy = Path.Combine(kept.Folder, "pooled-m1-pair.npy");
+            File.WriteAllBytes(npy, File.ReadAllBytes(npy)[..200]);
+            var e = Assert.Throws<InvalidDataException>(() => kept.Tensor("pooled-m1-pair"));
+            Assert.StartsWith(npy + ": a damaged kept value (data holds 72 bytes; shape (5, 7) of <f4 needs 140)", e.Message);
+            Assert.EndsWith($"delete {kept.Folder} and the next run computes it again", e.Message);
+            File.WriteAllText(Path.Combine(kept.Folder, "positions.json"), "{ \"input\": 3,");
+            e = Assert.Throws<InvalidDataException>(() => kept.Json<PositionRecord>("positions"));
+            Assert.StartsWith(Path.Combine(kept.Folder, "positions.json") + ": a damaged kept value", e.Message);
         }
         finally { Directory.Delete(cache, true); }
     }
