@@ -153,6 +153,7 @@ public sealed class ExperimentContext : IDisposable
         if (Frozen?.Json<PositionRecord>("positions") is { } kept)
         {
             reused["positions"] = Frozen.Note("both stages' scores and the chosen positions");
+            progress?.Report(new ProgressReport("positions", 1, 1, $"m = {kept.Input}, l = {kept.Output}, read from the kept outputs of an earlier run"));
             return positions = new PositionScores(kept.Input, kept.Output, kept.Stage1, kept.Stage2, p.Options());
         }
         Tensor? chosen = null;
