@@ -200,7 +200,7 @@ public sealed class NotebookTests(ITestOutputHelper output)
             var (at, blocks) = (run.Record.Positions, (New: run.Record.Positions.Stage1.Length, Old: run.Record.Positions.Stage2.Length));
             var made = new List<AblationPoint>();
             void Point(string sweep, int rank, int prototypes, double pairs, int m, int l, double bacc) =>
-                made.Add(new(sweep, rank, prototypes, pairs, m, l, 0, 1000 * rank, (int)(555 * pairs), new(bacc, bacc, bacc, bacc, 0, new[] { new[] { 1 } }), 1));
+                made.Add(new(sweep, rank, prototypes, pairs, m, l, 0, 1000 * rank, (int)(run.Record.Splits["pair"].Windows * pairs), new(bacc, bacc, bacc, bacc, 0, new[] { new[] { 1 } }), 1));
             foreach (var r in new[] { 1, 4 }) Point("rank", r, 16, 1, at.Input, at.Output, 0.5 + r / 20.0);
             foreach (var n in new[] { 4, 16 }) Point("prototypes", 4, n, 1, at.Input, at.Output, 0.5 + n / 80.0);
             foreach (var f in new[] { 0.5, 1.0 }) Point("pair_fraction", 4, 16, f, at.Input, at.Output, 0.4 + f / 4);

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using BioXBridge.Data;
 
 namespace BioXBridge.Experiments;
 
@@ -64,7 +63,7 @@ public static class BridgeExperiment
         Methods = methods,
         Splits = ctx.Data.Named().ToDictionary(s => s.Name, s => new SplitRecord(
             s.Data.Subjects.Distinct().ToArray(), s.Data.Count,
-            Enumerable.Range(0, ctx.Classes).Select(c => s.Data.Labels.Count(l => l == c)).ToArray(), SplitData.Hash(s.Data))),
+            Enumerable.Range(0, ctx.Classes).Select(c => s.Data.Labels.Count(l => l == c)).ToArray(), ctx.DataHashes[s.Name])),
         Weights = ctx.Weights.ToDictionary(),
         Reused = ctx.Reused.ToDictionary(),
         PeakMemoryBytes = RunEnvironment.PeakMemoryBytes(),

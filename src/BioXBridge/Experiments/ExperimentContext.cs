@@ -76,7 +76,7 @@ public sealed class ExperimentContext : IDisposable
         progress?.Report(new ProgressReport("data", 1, 1, $"{Data.Named().Sum(s => s.Data.Count)} windows"));
         NewEncoder = FrozenModels.NewEncoder(cfg, X["pair"].New.shape[1..], store, device, weights, progress, notes: reused);
         Teacher = FrozenModels.Teacher(cfg, Data, X["train"].Old, X["val"].Old, store, device, weights, progress, notes: reused);
-        if (keepFrozenOutputs) Frozen = new FrozenOutputs(store.CacheDirectory, FrozenOutputs.Key(Key, Data, weights, device));
+        if (keepFrozenOutputs) Frozen = new FrozenOutputs(store.CacheDirectory, FrozenOutputs.Key(Key, DataHashes, weights, device));
     }
 
     /// <summary>
@@ -110,6 +110,10 @@ public sealed class ExperimentContext : IDisposable
 
     /// <summary>This context's <see cref="SharedKey"/> (fixed: <see cref="Retarget"/> keeps it).</summary>
     public string Key { get; }
+
+    /// <summary>Split name → <see cref="SplitData.Hash"/>, hashed once (the frozen outputs' key and every run record use them).</summary>
+    public IReadOnlyDictionary<string, string> DataHashes => dataHashes ??= Data.Named().ToDictionary(s => s.Name, s => SplitData.Hash(s.Data));
+    private Dictionary<string, string>? dataHashes;
 
     /// <summary>Says whether the numbers come from a synthetic stand-in, and any leakage of the split (the release's
     /// window-level FOG split), for every record, table and chart.</summary>
@@ -216,16 +220,23 @@ public sealed class ExperimentContext : IDisposable
             return t;
         }
         // kept targets are read into memory: over the memory budget they are computed into a memory-mapped file instead
-        if (Frozen?.Tensor($"targets-{split}", TargetMemoryBudget) is { } kept)
-        {
-            reused[$"targets_{split}_kept"] = Frozen.Note($"old-model targets on the {split} split");
-            return targets[split] = kept;
-        }
-        var file = Path.Combine(Path.GetTempPath(), $"bioxbridge-targets-{split}-{Environment.ProcessId}-{Guid.NewGuid():N}.f32");
-        spillFiles.Add(file);
-        targets[split] = BridgeTrainer.CacheTargets(model, X[split].Old, Device, TargetMemoryBudget, file);
-        Frozen?.Keep($"targets-{split}", targets[split]);
-        return targets[split];
+        return targets[split] = KeptOrComputed($"targets-{split}", TargetMemoryBudget,
+            () => reused[$"targets_{split}_kept"] = Frozen!.Note($"old-model targets on the {split} split"),
+            () =>
+            {
+                var file = Path.Combine(Path.GetTempPath(), $"bioxbridge-targets-{split}-{Environment.ProcessId}-{Guid.NewGuid():N}.f32");
+                spillFiles.Add(file);
+                return BridgeTrainer.CacheTargets(model, X[split].Old, Device, TargetMemoryBudget, file);
+            });
+    }
+
+    /// <summary>A tensor <see cref="Frozen"/> holds (<paramref name="read"/> notes it), else <paramref name="compute"/>'s, kept for the next process.</summary>
+    private Tensor KeptOrComputed(string name, long maxBytes, Action read, Func<Tensor> compute)
+    {
+        if (Frozen?.Tensor(name, maxBytes) is { } kept) { read(); return kept; }
+        var t = compute();
+        Frozen?.Keep(name, t);
+        return t;
     }
 
     /// <summary>
@@ -274,13 +285,8 @@ public sealed class ExperimentContext : IDisposable
         else
             reused[$"features_m{m}_pair"] = "pooled new-model features on the paired split, from stage 1 of position selection";
         var kept = new List<string>();
-        foreach (var s in splits)
-        {
-            if (f.ContainsKey(s)) continue;
-            if (Frozen?.Tensor(PooledName(m, s)) is { } t) { f[s] = t; kept.Add(s); continue; }
-            f[s] = BridgeTrainer.CacheInputs(model, X[s].New, Device);
-            Frozen?.Keep(PooledName(m, s), f[s]);
-        }
+        foreach (var s in splits.Where(s => !f.ContainsKey(s)))
+            f[s] = KeptOrComputed(PooledName(m, s), long.MaxValue, () => kept.Add(s), () => BridgeTrainer.CacheInputs(model, X[s].New, Device));
         if (kept.Count > 0) reused[$"features_m{m}_kept"] = Frozen!.Note($"pooled new-model features at m = {m} on {string.Join(", ", kept)}");
         return f;
     }

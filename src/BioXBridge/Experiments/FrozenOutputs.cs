@@ -27,7 +27,7 @@ namespace BioXBridge.Experiments;
 public sealed class FrozenOutputs
 {
     public const long MaxBytes = 256L << 20;
-    public const string FolderName = "frozen";
+    private const string FolderName = "frozen";
 
     /// <summary>The folder of this key's entries (created when the first is written).</summary>
     public string Folder { get; }
@@ -35,12 +35,13 @@ public sealed class FrozenOutputs
     public FrozenOutputs(string cacheDirectory, string key) => Folder = Path.Combine(cacheDirectory, FolderName, key);
 
     /// <summary>The key of a context's values: the hash of everything they depend on (the class summary lists it).</summary>
-    public static string Key(string sharedKey, SplitData data, IReadOnlyDictionary<string, string> weights, Device device)
+    /// <paramref name="dataHashes"/>: split name → <see cref="SplitData.Hash"/>, as the run record holds them.
+    public static string Key(string sharedKey, IReadOnlyDictionary<string, string> dataHashes, IReadOnlyDictionary<string, string> weights, Device device)
     {
         var inputs = new
         {
             Context = sharedKey,
-            Data = data.Named().ToDictionary(s => s.Name, s => SplitData.Hash(s.Data)),
+            Data = dataHashes.OrderBy(h => h.Key, StringComparer.Ordinal).ToDictionary(),
             // "embedded:FILE sha256:…" and "cache:FILE sha256:…" are the same weights: only the hash counts
             Weights = weights.OrderBy(w => w.Key, StringComparer.Ordinal)
                              .ToDictionary(w => w.Key, w => w.Value[Math.Max(0, w.Value.IndexOf("sha256:", StringComparison.Ordinal))..]),
@@ -58,7 +59,7 @@ public sealed class FrozenOutputs
     {
         var file = Path.Combine(Folder, name + ".npy");
         if (!File.Exists(file) || new FileInfo(file).Length > maxBytes) return null;
-        var a = Damaged(file, () => Npy.Read(file));
+        var a = Read(file, () => Npy.Read(file));
         return tensor(a.AsFloat32(), a.Shape);
     }
 
@@ -75,14 +76,14 @@ public sealed class FrozenOutputs
     public T? Json<T>(string name) where T : class
     {
         var file = Path.Combine(Folder, name + ".json");
-        return File.Exists(file) ? Damaged(file, () => JsonSerializer.Deserialize<T>(File.ReadAllText(file), RunRecord.Json)) : null;
+        return File.Exists(file) ? Read(file, () => JsonSerializer.Deserialize<T>(File.ReadAllText(file), RunRecord.Json)) : null;
     }
 
     /// <summary>
     /// Reads a kept file, or fails naming it: files appear whole, so a damaged one was changed by something else, and
     /// computing its values again (never silently) is the user's call.
     /// </summary>
-    private T Damaged<T>(string file, Func<T> read)
+    private T Read<T>(string file, Func<T> read)
     {
         try { return read(); }
         catch (Exception e) when (e is InvalidDataException or JsonException)
@@ -94,10 +95,7 @@ public sealed class FrozenOutputs
     public void KeepJson<T>(string name, T value)
     {
         Directory.CreateDirectory(Folder);
-        var path = Path.Combine(Folder, name + ".json");
-        var tmp = $"{path}.{Environment.ProcessId}-{Guid.NewGuid():N}.tmp";
-        File.WriteAllText(tmp, JsonSerializer.Serialize(value, RunRecord.Json));
-        File.Move(tmp, path, overwrite: true);
+        OutputFolder.WriteFile(Path.Combine(Folder, name + ".json"), JsonSerializer.Serialize(value, RunRecord.Json));
     }
 
     /// <summary>What a run record says of a value read from here.</summary>

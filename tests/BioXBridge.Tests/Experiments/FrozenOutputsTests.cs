@@ -23,7 +23,7 @@ public class FrozenOutputsTests
         var cfg = DirectionFiles.Load("synwesad-ppg-to-ecg");
         var data = DirectionData.Load(cfg.Smoke());   // four windows per split: the key hashes them, their size does not matter
         string Key(DirectionConfig c, BioXBridge.Data.SplitData d, IReadOnlyDictionary<string, string> w, Device? device = null) =>
-            FrozenOutputs.Key(ExperimentContext.SharedKey(c), d, w, device ?? CPU);
+            FrozenOutputs.Key(ExperimentContext.SharedKey(c), d.Named().ToDictionary(s => s.Name, s => BioXBridge.Data.SplitData.Hash(s.Data)), w, device ?? CPU);
         var key = Key(cfg, data, Weights);
         Assert.True(data.Test.Count > 1, $"{data.Test.Count} test windows");
         Assert.Matches("^[0-9a-f]{16}$", key);
